@@ -1,0 +1,60 @@
+# mailauth: PGXS build.  `make demo` and `make test` are the README's commands.
+
+EXTENSION = mailauth
+# one source of truth for the version: the control file
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" mailauth.control)
+
+MODULE_big = mailauth
+CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o
+OBJS = src/mailauth.o src/pg_dns.o $(CORE_OBJS)
+DATA = mailauth--$(EXTVERSION).sql
+PGFILEDESC = "mailauth - e-mail authentication in SQL"
+
+REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults privileges
+
+DEPS_PKGS = libcares libidn2
+PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
+SHLIB_LINK = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null)
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+ifdef WERROR
+PG_CFLAGS += -Werror
+endif
+
+EXTRA_CLEAN = results regression.diffs regression.out test/unit/test_core bench/dnsbench
+
+.DEFAULT_GOAL := all
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all:
+	@echo "PostgreSQL server development files not found: run 'make demo' or 'make test' (they install them), or tools/install-deps.sh" >&2
+	@exit 1
+endif
+
+CORE_SRCS = $(CORE_OBJS:.o=.c)
+CORE_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
+
+# the pure C core on its own (no postgres.h): unit tests
+test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/ma_dns.h
+	$(CC) $(CORE_CFLAGS) -o $@ test/unit/test_core.c $(CORE_SRCS) $(shell pkg-config --libs $(DEPS_PKGS))
+
+unit: test/unit/test_core
+	test/unit/test_core
+
+# a stand-alone driver of the core, for benchmarks without the server
+bench/dnsbench: bench/dnsbench.c $(CORE_SRCS) src/core/ma_dns.h
+	$(CC) $(CORE_CFLAGS) -o $@ bench/dnsbench.c $(CORE_SRCS) $(shell pkg-config --libs $(DEPS_PKGS))
+
+demo:
+	tools/demo.sh
+
+test:
+	test/run.sh
+
+bench:
+	bench/run.sh
+
+.PHONY: unit demo test bench

@@ -1,0 +1,32 @@
+-- the privilege model: DNS functions are not for PUBLIC, server settings are superuser-only
+CREATE ROLE mailauth_tester LOGIN;
+SELECT current_setting('mailauth.dns_servers') AS servers0 \gset
+SET ROLE mailauth_tester;
+SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup('www.mailauth.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup(ARRAY['www.mailauth.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.mx_lookup('mailauth.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_lookup('192.0.2.10')$$);
+-- the servers are a superuser's choice; timeouts and bounds are anyone's
+SELECT sqlstate_of($$SET mailauth.dns_servers = '192.0.2.53'$$);
+SELECT sqlstate_of($$SET mailauth.dns_timeout = 1000$$);
+SELECT sqlstate_of($$SET mailauth.dns_cache_size = 100$$);
+-- before the library is loaded, the SET above only made a placeholder:
+-- loading the library refuses it (a WARNING) and the superuser's value stays
+SELECT mailauth.version() IS NOT NULL AS has_version;
+SELECT current_setting('mailauth.dns_servers') = :'servers0' AS servers_unchanged;
+-- once loaded, the SET itself is refused
+SELECT sqlstate_of($$SET mailauth.dns_servers = '192.0.2.53'$$);
+SELECT sqlstate_of($$SET mailauth.dns_servers = ''$$);
+-- harmless functions are usable
+SELECT entries >= 0 AS stats_ok FROM mailauth.dns_cache_stats();
+RESET ROLE;
+-- granting, as the README shows
+GRANT EXECUTE ON FUNCTION mailauth.dns_lookup(text, text), mailauth.dns_lookup(text[], text),
+      mailauth.mx_lookup(text), mailauth.ptr_lookup(inet) TO mailauth_tester;
+SET ROLE mailauth_tester;
+SELECT count(*) FROM mailauth.dns_lookup('www.mailauth.test');
+SELECT count(*) FROM mailauth.mx_lookup('mailauth.test');
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION mailauth.dns_lookup(text, text), mailauth.dns_lookup(text[], text),
+       mailauth.mx_lookup(text), mailauth.ptr_lookup(inet) FROM mailauth_tester;
+DROP ROLE mailauth_tester;

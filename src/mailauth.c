@@ -1,0 +1,107 @@
+/*-------------------------------------------------------------------------
+ *
+ * mailauth.c
+ *	  Module magic, _PG_init and the settings of mailauth.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "mailauth.h"
+
+PG_MODULE_MAGIC;
+
+char	   *mailauth_dns_servers = NULL;
+int			mailauth_dns_timeout = 5000;
+int			mailauth_dns_tries = 2;
+int			mailauth_dns_max_inflight = 100;
+int			mailauth_dns_cache_size = 10000;
+int			mailauth_dns_cache_memory = 32768;	/* kB */
+
+void		_PG_init(void);
+
+static bool
+check_dns_servers(char **newval, void **extra, GucSource source)
+{
+	const char *msg = ma_dns_servers_check(*newval);
+
+	if (msg)
+	{
+		GUC_check_errdetail("%s.", msg);
+		GUC_check_errhint("Give a comma-separated list of IP addresses, each optionally with a port: \"192.0.2.1:53, [2001:db8::1]:5353\".");
+		return false;
+	}
+	return true;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("mailauth.dns_servers",
+							   "DNS servers mailauth queries, as host[:port] IP addresses separated by commas.",
+							   "Empty means the system resolver configuration (/etc/resolv.conf). "
+							   "Superuser-only: a chosen server could fake every authentication result.",
+							   &mailauth_dns_servers,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   check_dns_servers, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.dns_timeout",
+							"Overall deadline of one DNS lookup.",
+							NULL,
+							&mailauth_dns_timeout,
+							5000, 10, 600000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.dns_tries",
+							"How many times a DNS query is sent before it counts as timed out.",
+							NULL,
+							&mailauth_dns_tries,
+							2, 1, 10,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.dns_max_inflight",
+							"Most DNS queries one backend keeps in flight at once in bulk lookups.",
+							NULL,
+							&mailauth_dns_max_inflight,
+							100, 1, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.dns_cache_size",
+							"Most DNS answers kept in the backend's cache (0 disables the cache).",
+							NULL,
+							&mailauth_dns_cache_size,
+							10000, 0, 1000000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.dns_cache_memory",
+							"Most memory the backend's DNS cache may hold.",
+							NULL,
+							&mailauth_dns_cache_memory,
+							32768, 64, 1048576,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("mailauth");
+}
+
+PG_FUNCTION_INFO_V1(mailauth_version);
+Datum
+mailauth_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(MAILAUTH_VERSION));
+}

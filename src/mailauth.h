@@ -1,0 +1,38 @@
+/*-------------------------------------------------------------------------
+ *
+ * mailauth.h
+ *	  Declarations shared by the PostgreSQL glue of mailauth.
+ *
+ * Foreign headers (ares.h, spf2, opendkim) never appear here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MAILAUTH_H
+#define MAILAUTH_H
+
+#include "core/ma_dns.h"
+
+/* SQLSTATEs of DNS failures: class MA ("mailauth") */
+#define ERRCODE_MA_DNS_ERROR	MAKE_SQLSTATE('M','A','0','0','0')
+#define ERRCODE_MA_DNS_SERVFAIL MAKE_SQLSTATE('M','A','0','0','1')
+#define ERRCODE_MA_DNS_REFUSED	MAKE_SQLSTATE('M','A','0','0','2')
+#define ERRCODE_MA_DNS_TIMEOUT	MAKE_SQLSTATE('M','A','0','0','3')
+#define ERRCODE_MA_DNS_FORMERR	MAKE_SQLSTATE('M','A','0','0','4')
+
+/* settings (mailauth.c) */
+extern char *mailauth_dns_servers;
+extern int	mailauth_dns_timeout;
+extern int	mailauth_dns_tries;
+extern int	mailauth_dns_max_inflight;
+extern int	mailauth_dns_cache_size;
+extern int	mailauth_dns_cache_memory;
+
+/* pg_dns.c: the backend's engine and the resolve loop other modules use */
+extern ma_dns_engine *mailauth_dns_engine(void);
+extern ma_dns_query *mailauth_dns_queries(int n);
+extern void mailauth_dns_resolve(ma_dns_query *qs, int n);
+extern void mailauth_dns_normalize(const char *name, char *out);
+extern uint16_t mailauth_dns_type(const char *typname);
+extern void mailauth_dns_raise(const ma_dns_query *q);
+
+#endif							/* MAILAUTH_H */

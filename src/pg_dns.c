@@ -1,0 +1,705 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_dns.c
+ *	  SQL functions of the DNS layer, and the latch-aware wait loop every
+ *	  DNS-backed check goes through.
+ *
+ * The engine (src/core/ma_dns.c) is created lazily, once per backend, and
+ * rebuilt when a setting that shapes the channel changes.  Waiting happens
+ * here, on a WaitEventSet holding the process latch and every c-ares socket:
+ * query cancel, statement_timeout and pg_terminate_backend wake us at once.
+ * On such a wake the waiter returns to the core, which cancels what is in
+ * flight and unwinds; only then do we CHECK_FOR_INTERRUPTS(), with no library
+ * frame on the stack.  If the interrupt turns out to be harmless we resume.
+ *
+ * Query arrays are palloc()ed with a reset callback that frees the results
+ * (malloc()ed by the core), so an ERROR anywhere leaks nothing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inet.h"
+#include "utils/memutils.h"
+#include "utils/wait_event.h"
+
+#include "mailauth.h"
+#include "core/ma_idn.h"
+
+static ma_dns_engine *engine = NULL;
+static char *engine_servers = NULL;	/* settings the channel was built with */
+static int	engine_timeout;
+static int	engine_tries;
+static WaitEventSet *current_set = NULL;
+
+static void
+fill_config(ma_dns_config *cfg)
+{
+	cfg->servers = mailauth_dns_servers ? mailauth_dns_servers : "";
+	cfg->timeout_ms = mailauth_dns_timeout;
+	cfg->tries = mailauth_dns_tries;
+	cfg->max_inflight = mailauth_dns_max_inflight;
+	cfg->cache_entries = (size_t) mailauth_dns_cache_size;
+	cfg->cache_bytes = (size_t) mailauth_dns_cache_memory * 1024;
+}
+
+static void
+remember_config(const ma_dns_config *cfg)
+{
+	if (engine_servers)
+		pfree(engine_servers);
+	engine_servers = MemoryContextStrdup(TopMemoryContext, cfg->servers);
+	engine_timeout = cfg->timeout_ms;
+	engine_tries = cfg->tries;
+}
+
+/*
+ * The backend's engine, created on first use (never before fork: a shared
+ * channel would give every backend the same query ids).
+ */
+ma_dns_engine *
+mailauth_dns_engine(void)
+{
+	ma_dns_config cfg;
+	char		errbuf[256];
+
+	fill_config(&cfg);
+	if (engine == NULL)
+	{
+		ma_dns_engine *e = ma_dns_engine_new(&cfg, errbuf, sizeof(errbuf));
+
+		if (!e)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
+					 errmsg("could not initialize the DNS resolver"),
+					 errdetail("%s", errbuf)));
+		remember_config(&cfg);
+		engine = e;				/* only once fully built */
+	}
+	else if (strcmp(engine_servers, cfg.servers) != 0 ||
+			 engine_timeout != cfg.timeout_ms || engine_tries != cfg.tries)
+	{
+		const char *msg = ma_dns_engine_reconfigure(engine, &cfg, errbuf, sizeof(errbuf));
+
+		remember_config(&cfg);
+		if (msg)
+		{
+			/* force a rebuild on next use */
+			engine_tries = -1;
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
+					 errmsg("could not initialize the DNS resolver"),
+					 errdetail("%s", msg)));
+		}
+	}
+	else
+	{
+		ma_dns_engine_set_cache_limits(engine, cfg.cache_entries, cfg.cache_bytes);
+		ma_dns_engine_set_max_inflight(engine, cfg.max_inflight);
+	}
+	return engine;
+}
+
+/*
+ * The waiter handed to the core: the latch plus every c-ares socket.
+ * It never throws for an interrupt; it reports it, and the core unwinds.
+ */
+static int
+pg_dns_wait(void *arg, ma_dns_sock *socks, int nsocks, int timeout_ms)
+{
+	WaitEvent  *events;
+	int			nevents,
+				ready = 0;
+	bool		latch = false;
+
+	if (InterruptPending && INTERRUPTS_CAN_BE_PROCESSED())
+		return MA_WAIT_INTERRUPTED;
+
+	current_set = CreateWaitEventSet(CurrentMemoryContext, nsocks + 2);
+	AddWaitEventToSet(current_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(current_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < nsocks; i++)
+	{
+		uint32		ev = (socks[i].want_read ? WL_SOCKET_READABLE : 0) |
+			(socks[i].want_write ? WL_SOCKET_WRITEABLE : 0);
+
+		if (ev)
+			AddWaitEventToSet(current_set, ev, socks[i].fd, NULL, (void *) (intptr_t) i);
+	}
+	events = palloc(sizeof(WaitEvent) * (nsocks + 2));
+	nevents = WaitEventSetWait(current_set, timeout_ms, events, nsocks + 2, PG_WAIT_EXTENSION);
+	FreeWaitEventSet(current_set);
+	current_set = NULL;
+
+	for (int i = 0; i < nevents; i++)
+	{
+		if (events[i].events & WL_LATCH_SET)
+		{
+			ResetLatch(MyLatch);
+			latch = true;
+		}
+		else if (events[i].events & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
+		{
+			int			k = (int) (intptr_t) events[i].user_data;
+
+			if (k >= 0 && k < nsocks)
+			{
+				if (events[i].events & WL_SOCKET_READABLE)
+					socks[k].readable = true;
+				if (events[i].events & WL_SOCKET_WRITEABLE)
+					socks[k].writable = true;
+				ready++;
+			}
+		}
+	}
+	pfree(events);
+	if (latch && InterruptPending && INTERRUPTS_CAN_BE_PROCESSED())
+		return MA_WAIT_INTERRUPTED;
+	return ready;
+}
+
+typedef struct QueryHolder
+{
+	ma_dns_query *qs;
+	int			n;
+} QueryHolder;
+
+static void
+queries_reset_callback(void *arg)
+{
+	QueryHolder *h = arg;
+
+	for (int i = 0; i < h->n; i++)
+		ma_dns_query_clear(&h->qs[i]);
+}
+
+/* n zeroed queries whose results are freed with the current memory context */
+ma_dns_query *
+mailauth_dns_queries(int n)
+{
+	QueryHolder *h = palloc(sizeof(QueryHolder));
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+	h->qs = palloc0(sizeof(ma_dns_query) * Max(n, 1));
+	h->n = n;
+	cb->func = queries_reset_callback;
+	cb->arg = h;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	return h->qs;
+}
+
+/* Resolve queries concurrently, honouring interrupts. */
+void
+mailauth_dns_resolve(ma_dns_query *qs, int n)
+{
+	ma_dns_engine *e = mailauth_dns_engine();
+
+	for (;;)
+	{
+		int			rc = MA_RUN_OK;
+
+		PG_TRY();
+		{
+			rc = ma_dns_run(e, qs, n, pg_dns_wait, NULL);
+		}
+		PG_CATCH();
+		{
+			if (current_set)
+			{
+				FreeWaitEventSet(current_set);
+				current_set = NULL;
+			}
+			ma_dns_abort(e);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+
+		if (rc == MA_RUN_INTERRUPTED)
+		{
+			/* nothing of ours is inside c-ares now: safe to throw */
+			CHECK_FOR_INTERRUPTS();
+			continue;			/* a harmless interrupt: resume */
+		}
+		if (rc == MA_RUN_FAILED)
+			ereport(ERROR,
+					(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
+					 errmsg("waiting for DNS answers failed")));
+		break;
+	}
+}
+
+/* Check and normalise a name (IDN to A-labels); ERROR on bad input. */
+void
+mailauth_dns_normalize(const char *name, char *out)
+{
+	const char *msg;
+	char		ascii[1024];
+
+	if (!ma_name_is_ascii(name))
+	{
+		char	   *utf8 = pg_server_to_any(name, strlen(name), PG_UTF8);
+
+		msg = ma_idn_to_ascii(utf8, ascii, sizeof(ascii));
+		if (msg)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid domain name \"%s\"", name),
+					 errdetail("Internationalized name: %s.", msg)));
+		name = ascii;
+	}
+	msg = ma_dns_name_check(name, out);
+	if (msg)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid domain name \"%s\"", name),
+				 errdetail("The %s.", msg)));
+}
+
+uint16_t
+mailauth_dns_type(const char *typname)
+{
+	int			t = ma_dns_type_from_name(typname);
+
+	if (t == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unsupported DNS record type \"%s\"", typname),
+				 errhint("Supported types are A, AAAA, CNAME, MX, NS, PTR, SOA, TXT, SRV and CAA.")));
+	return (uint16_t) t;
+}
+
+/* Raise the ERROR for a failed lookup (servfail, refused, timeout, ...) */
+void
+mailauth_dns_raise(const ma_dns_query *q)
+{
+	const ma_dns_result *r = q->result;
+	ma_dns_status st = r ? r->status : MA_DNS_ERROR;
+	int			code;
+
+	switch (st)
+	{
+		case MA_DNS_SERVFAIL:
+			code = ERRCODE_MA_DNS_SERVFAIL;
+			break;
+		case MA_DNS_REFUSED:
+			code = ERRCODE_MA_DNS_REFUSED;
+			break;
+		case MA_DNS_TIMEOUT:
+			code = ERRCODE_MA_DNS_TIMEOUT;
+			break;
+		case MA_DNS_FORMERR:
+			code = ERRCODE_MA_DNS_FORMERR;
+			break;
+		default:
+			code = ERRCODE_MA_DNS_ERROR;
+			break;
+	}
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("DNS lookup of %s %s failed: %s", q->name, ma_dns_type_name(q->type),
+					ma_dns_status_name(st)),
+			 (r && r->detail) ? errdetail("%s.", r->detail) : 0));
+}
+
+static bool
+lookup_failed(const ma_dns_result *r)
+{
+	return r == NULL || !(r->status == MA_DNS_OK || r->status == MA_DNS_NXDOMAIN ||
+						  r->status == MA_DNS_NODATA);
+}
+
+/*
+ * TXT data as text: verbatim when valid in the database encoding and free of
+ * NUL bytes; otherwise every NUL, every byte of an invalid sequence and every
+ * backslash is written \DDD, as in master files.
+ */
+static text *
+txt_to_text(const char *data, size_t len)
+{
+	int			enc = GetDatabaseEncoding();
+	StringInfoData buf;
+	size_t		i = 0;
+
+	if (memchr(data, '\0', len) == NULL && pg_verify_mbstr(enc, data, (int) len, true))
+		return cstring_to_text_with_len(data, (int) len);
+
+	initStringInfo(&buf);
+	while (i < len)
+	{
+		unsigned char ch = (unsigned char) data[i];
+		int			l;
+
+		if (ch == '\0' || ch == '\\')
+		{
+			appendStringInfo(&buf, "\\%03u", ch);
+			i++;
+			continue;
+		}
+		l = pg_encoding_verifymbchar(enc, data + i, (int) (len - i));
+		if (l <= 0)
+		{
+			appendStringInfo(&buf, "\\%03u", ch);
+			i++;
+			continue;
+		}
+		appendBinaryStringInfo(&buf, data + i, l);
+		i += l;
+	}
+	return cstring_to_text_with_len(buf.data, buf.len);
+}
+
+static Datum
+rr_data(const ma_dns_rr *rr)
+{
+	if (rr->type == MA_T_TXT)
+		return PointerGetDatum(txt_to_text(rr->data, rr->datalen));
+	return CStringGetTextDatum(rr->data);
+}
+
+static int32
+rr_ttl(const ma_dns_query *q, const ma_dns_rr *rr)
+{
+	return rr->ttl > q->age_s ? (int32) (rr->ttl - q->age_s) : 0;
+}
+
+/* ---------------------------------------------------------------------
+ * dns_lookup(name text, rrtype text) -> (name, rrtype, ttl, data)
+ * ---------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(mailauth_dns_lookup);
+Datum
+mailauth_dns_lookup(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *typname = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char		norm[MA_DNS_MAXNAME + 1];
+	uint16_t	type = mailauth_dns_type(typname);
+	ma_dns_query *q;
+	const ma_dns_result *r;
+
+	mailauth_dns_normalize(name, norm);
+	InitMaterializedSRF(fcinfo, 0);
+	q = mailauth_dns_queries(1);
+	ma_dns_query_init(q, norm, type);
+	mailauth_dns_resolve(q, 1);
+	r = q->result;
+	if (lookup_failed(r))
+		mailauth_dns_raise(q);
+	if (r->status == MA_DNS_OK)
+	{
+		for (int i = 0; i < r->nrr; i++)
+		{
+			Datum		values[4];
+			bool		nulls[4] = {false, false, false, false};
+
+			values[0] = CStringGetTextDatum(r->rr[i].name);
+			values[1] = CStringGetTextDatum(ma_dns_type_name(r->rr[i].type));
+			values[2] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
+			values[3] = rr_data(&r->rr[i]);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	ma_dns_query_clear(q);
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * dns_lookup(names text[], rrtype text)
+ *	 -> (query, status, name, rrtype, ttl, data), concurrent, never raises
+ *	 for one name's failure.
+ * ---------------------------------------------------------------------
+ */
+#define NAME_KEYLEN 1024		/* longer inputs are invalid names anyway */
+
+typedef struct NameSlot
+{
+	char	   *input;
+	int			query;			/* index into qs, or -1 when invalid */
+} NameSlot;
+
+PG_FUNCTION_INFO_V1(mailauth_dns_lookup_many);
+Datum
+mailauth_dns_lookup_many(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	char	   *typname = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	uint16_t	type = mailauth_dns_type(typname);
+	Datum	   *elems;
+	bool	   *elnulls;
+	int			nelems,
+				nslots = 0,
+				nq = 0;
+	NameSlot   *slots;
+	ma_dns_query *qs;
+	HASHCTL		ctl;
+	HTAB	   *seen;
+	char		key[NAME_KEYLEN];
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("names must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elnulls, &nelems);
+	InitMaterializedSRF(fcinfo, 0);
+
+	/* distinct inputs, in order of first appearance */
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = NAME_KEYLEN;
+	ctl.entrysize = NAME_KEYLEN;
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("mailauth dns names", Max(nelems, 16), &ctl,
+					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	slots = palloc(sizeof(NameSlot) * Max(nelems, 1));
+	qs = mailauth_dns_queries(nelems);
+	for (int i = 0; i < nelems; i++)
+	{
+		char	   *in;
+		bool		found;
+		char		norm[MA_DNS_MAXNAME + 1];
+		const char *msg = NULL;
+		char		ascii[1024];
+		const char *n;
+
+		if (elnulls[i])
+			continue;
+		in = TextDatumGetCString(elems[i]);
+		if (strlen(in) >= sizeof(key))
+		{
+			slots[nslots].input = in;
+			slots[nslots++].query = -1;
+			continue;
+		}
+		memset(key, 0, sizeof(key));
+		strcpy(key, in);
+		hash_search(seen, key, HASH_ENTER, &found);
+		if (found)
+			continue;
+		n = in;
+		if (!ma_name_is_ascii(in))
+		{
+			char	   *utf8 = pg_server_to_any(in, strlen(in), PG_UTF8);
+
+			msg = ma_idn_to_ascii(utf8, ascii, sizeof(ascii));
+			n = ascii;
+		}
+		if (msg == NULL)
+			msg = ma_dns_name_check(n, norm);
+		slots[nslots].input = in;
+		if (msg)
+			slots[nslots++].query = -1;
+		else
+		{
+			ma_dns_query_init(&qs[nq], norm, type);
+			slots[nslots++].query = nq++;
+		}
+	}
+	mailauth_dns_resolve(qs, nq);
+
+	for (int s = 0; s < nslots; s++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false, false, true, true, true, true};
+		ma_dns_query *q;
+		const ma_dns_result *r;
+
+		values[0] = CStringGetTextDatum(slots[s].input);
+		if (slots[s].query < 0)
+		{
+			values[1] = CStringGetTextDatum("invalid");
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			continue;
+		}
+		q = &qs[slots[s].query];
+		r = q->result;
+		values[1] = CStringGetTextDatum(ma_dns_status_name(r ? r->status : MA_DNS_ERROR));
+		if (r == NULL || r->status != MA_DNS_OK || r->nrr == 0)
+		{
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			continue;
+		}
+		for (int i = 0; i < r->nrr; i++)
+		{
+			memset(nulls, 0, sizeof(nulls));
+			values[2] = CStringGetTextDatum(r->rr[i].name);
+			values[3] = CStringGetTextDatum(ma_dns_type_name(r->rr[i].type));
+			values[4] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
+			values[5] = rr_data(&r->rr[i]);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	for (int i = 0; i < nq; i++)
+		ma_dns_query_clear(&qs[i]);
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * mx_lookup(domain) -> (preference, exchange, ttl)
+ * ---------------------------------------------------------------------
+ */
+static int
+mx_cmp(const void *a, const void *b)
+{
+	const ma_dns_rr *x = *(const ma_dns_rr *const *) a;
+	const ma_dns_rr *y = *(const ma_dns_rr *const *) b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return strcmp(x->target, y->target);
+}
+
+/* resolve one name of one type; ERROR on failure; NULL result = no data */
+static ma_dns_query *
+lookup_one(const char *name, uint16_t type)
+{
+	ma_dns_query *q = mailauth_dns_queries(1);
+
+	ma_dns_query_init(q, name, type);
+	mailauth_dns_resolve(q, 1);
+	if (lookup_failed(q->result))
+		mailauth_dns_raise(q);
+	return q;
+}
+
+PG_FUNCTION_INFO_V1(mailauth_mx_lookup);
+Datum
+mailauth_mx_lookup(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		norm[MA_DNS_MAXNAME + 1];
+	ma_dns_query *q;
+	const ma_dns_result *r;
+	const ma_dns_rr **mx;
+	int			nmx = 0;
+
+	mailauth_dns_normalize(name, norm);
+	InitMaterializedSRF(fcinfo, 0);
+	q = lookup_one(norm, MA_T_MX);
+	r = q->result;
+	mx = palloc(sizeof(ma_dns_rr *) * Max(r->nrr, 1));
+	for (int i = 0; i < r->nrr; i++)
+		if (r->status == MA_DNS_OK && r->rr[i].type == MA_T_MX)
+			mx[nmx++] = &r->rr[i];
+	qsort(mx, nmx, sizeof(ma_dns_rr *), mx_cmp);
+	for (int i = 0; i < nmx; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = Int32GetDatum(mx[i]->pref);
+		values[1] = CStringGetTextDatum(mx[i]->target);
+		values[2] = Int32GetDatum(rr_ttl(q, mx[i]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	ma_dns_query_clear(q);
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * ptr_lookup(ip inet) -> (name, ttl)
+ * ---------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(mailauth_ptr_lookup);
+Datum
+mailauth_ptr_lookup(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	inet	   *ip = PG_GETARG_INET_PP(0);
+	char		rev[128];
+	ma_dns_query *q;
+	const ma_dns_result *r;
+
+	ma_dns_reverse_name(ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6,
+						ip_addr(ip), rev, sizeof(rev));
+	InitMaterializedSRF(fcinfo, 0);
+	q = lookup_one(rev, MA_T_PTR);
+	r = q->result;
+	if (r->status == MA_DNS_OK)
+		for (int i = 0; i < r->nrr; i++)
+		{
+			Datum		values[2];
+			bool		nulls[2] = {false, false};
+
+			if (r->rr[i].type != MA_T_PTR)
+				continue;
+			values[0] = CStringGetTextDatum(r->rr[i].target);
+			values[1] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	ma_dns_query_clear(q);
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * dns_cache_stats(), dns_cache_reset()
+ * ---------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(mailauth_dns_cache_stats);
+Datum
+mailauth_dns_cache_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	ma_dns_cache_stats cs;
+	ma_dns_engine_stats es;
+	Datum		values[19];
+	bool		nulls[19];
+	int			i = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	memset(&cs, 0, sizeof(cs));
+	memset(&es, 0, sizeof(es));
+	cs.max_entries = mailauth_dns_cache_size;
+	if (engine)
+	{
+		ma_dns_cache_get_stats(ma_dns_engine_cache(engine), &cs);
+		ma_dns_engine_get_stats(engine, &es);
+	}
+	memset(nulls, 0, sizeof(nulls));
+	values[i++] = Int64GetDatum(cs.entries);
+	values[i++] = Int64GetDatum(cs.max_entries);
+	values[i++] = Int64GetDatum(cs.bytes);
+	values[i++] = Int64GetDatum(cs.hits);
+	values[i++] = Int64GetDatum(cs.misses);
+	values[i++] = Int64GetDatum(cs.expired);
+	values[i++] = Int64GetDatum(cs.evictions);
+	values[i++] = Int64GetDatum(es.lookups);
+	values[i++] = Int64GetDatum(es.queries_sent);
+	values[i++] = Int64GetDatum(es.answers);
+	values[i++] = Int64GetDatum(es.timeouts);
+	values[i++] = Int64GetDatum(es.nxdomain);
+	values[i++] = Int64GetDatum(es.nodata);
+	values[i++] = Int64GetDatum(es.servfail);
+	values[i++] = Int64GetDatum(es.refused);
+	values[i++] = Int64GetDatum(es.formerr);
+	values[i++] = Int64GetDatum(es.errors);
+	values[i++] = Int64GetDatum(es.cname_follows);
+	values[i++] = Int64GetDatum(es.interrupts);
+	Assert(i == tupdesc->natts);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dns_cache_reset);
+Datum
+mailauth_dns_cache_reset(PG_FUNCTION_ARGS)
+{
+	if (engine)
+	{
+		ma_dns_cache_clear(ma_dns_engine_cache(engine), true);
+		ma_dns_engine_reset_stats(engine);
+	}
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,43 @@
+# MaTest.pm: small helpers for the TAP scripts (psql against the harness cluster)
+package MaTest;
+use strict;
+use warnings;
+use Exporter 'import';
+use IPC::Open3;
+use Symbol 'gensym';
+our @EXPORT = qw(psql_run psql_bg psql_wait now_server);
+
+# run a psql script; returns (stdout, stderr)
+sub psql_run {
+	my ($script) = @_;
+	my $err = gensym;
+	my $pid = open3(my $in, my $out, $err, 'psql', '-X', '-qAt', '-v', 'VERBOSITY=verbose');
+	print $in $script;
+	close $in;
+	local $/;
+	my $o = <$out> // '';
+	my $e = <$err> // '';
+	waitpid($pid, 0);
+	return ($o, $e);
+}
+
+# start a psql script in the background: returns a handle for psql_wait
+sub psql_bg {
+	my ($script) = @_;
+	my $err = gensym;
+	my $pid = open3(my $in, my $out, $err, 'psql', '-X', '-qAt', '-v', 'VERBOSITY=verbose');
+	print $in $script;
+	close $in;
+	return {pid => $pid, out => $out, err => $err};
+}
+
+sub psql_wait {
+	my ($h) = @_;
+	local $/;
+	my $o = readline($h->{out}) // '';
+	my $e = readline($h->{err}) // '';
+	waitpid($h->{pid}, 0);
+	return ($o, $e, $? >> 8);
+}
+
+1;
