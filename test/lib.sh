@@ -11,6 +11,7 @@
 # MAILAUTH_TEST_RESPONDER MA_WORK.  Everything stops on exit (ma_stop_all).
 
 MA_ROOT=${MA_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# MA_ZONES: the zone files knot serves (default test/zones; the demo uses demo/zones)
 PGBIN=${PGBIN:-$(pg_config --bindir)}
 MA_PIDS=()
 
@@ -36,7 +37,7 @@ ma_as_owner() {
 ma_start_dns() {
 	local zdir=$MA_WORK/zones
 	mkdir -p "$zdir" "$MA_WORK/knot"
-	cp "$MA_ROOT"/test/zones/*.zone "$zdir"/
+	cp "${MA_ZONES:-$MA_ROOT/test/zones}"/*.zone "$zdir"/
 	{
 		echo '$ORIGIN bulk.test.'
 		echo '$TTL 3600'
@@ -71,9 +72,14 @@ ma_start_dns() {
 	} > "$MA_WORK/knot.conf"
 	knotd -c "$MA_WORK/knot.conf" >"$MA_WORK/knot.log" 2>&1 &
 	MA_PIDS+=($!)
+	local zones ok
+	zones=$(for f in "$zdir"/*.zone; do basename "$f" .zone; done)
 	for _ in $(seq 1 100); do
-		if kdig +short +time=1 +retry=0 @127.0.0.1 -p "$MA_DNS_PORT" www.mailauth.test A 2>/dev/null | grep -q 192.0.2.10 &&
-		   kdig +short +time=1 +retry=0 @127.0.0.1 -p "$MA_DNS_PORT" h999.bulk.test A 2>/dev/null | grep -q 198.18; then
+		ok=1
+		for z in $zones; do
+			kdig +short +time=1 +retry=0 @127.0.0.1 -p "$MA_DNS_PORT" "$z" SOA 2>/dev/null | grep -q . || { ok=0; break; }
+		done
+		if [ $ok -eq 1 ]; then
 			export MAILAUTH_TEST_DNS="127.0.0.1:$MA_DNS_PORT"
 			return 0
 		fi

@@ -218,6 +218,9 @@ ma_dns_cache_put(ma_dns_cache *c, const char *name, uint16_t type,
 	if (e)
 		unlink_entry(c, e);
 	nlen = strlen(name);
+	/* an entry larger than the whole budget would only flush the others */
+	if (sizeof(centry) + nlen + 1 + r->size > c->max_bytes)
+		return;
 	e = malloc(sizeof(centry) + nlen + 1);
 	if (!e)
 		return;

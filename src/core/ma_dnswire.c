@@ -157,7 +157,8 @@ ma_dns_build_query(const char *name, uint16_t type, uint16_t id, uint16_t udpsiz
 			const char *dot = strchr(p, '.');
 			size_t		l = dot ? (size_t) (dot - p) : strlen(p);
 
-			if (l == 0 || l > MA_DNS_MAXLABEL || off + l + 1 > 12 + 255)
+			/* length octet, label, and the root octet still to come */
+			if (l == 0 || l > MA_DNS_MAXLABEL || off + 1 + l + 1 > 12 + 255)
 				return -1;
 			buf[off++] = (unsigned char) l;
 			memcpy(buf + off, p, l);
@@ -408,7 +409,8 @@ read_name(const pkt *m, size_t *off, char *out)
 		if (l == 0)
 			break;
 		wire += l + 1;
-		if (wire > 255 || pos + l > m->len)
+		/* 255 octets at most, the root octet included (RFC 1035 3.1) */
+		if (wire + 1 > 255 || pos + l > m->len)
 			return -1;
 		if (o > 0)
 			out[o++] = '.';
@@ -826,13 +828,19 @@ ma_dns_parse_answer(const unsigned char *buf, size_t len, const char *qname,
 			{
 				free_raw(rrs, nrrs);
 				*status = MA_DNS_SERVFAIL;
-				*errmsg = "CNAME loop";
+				*errmsg = chain_seen(b, cur) ? "CNAME loop" : "CNAME chain too long";
+				return 0;
+			}
+			if (strlen(rrs[j].target) > MA_DNS_MAXNAME)
+			{
+				/* escaped bytes made it too long to ask for: not a usable name */
+				free_raw(rrs, nrrs);
+				*status = MA_DNS_ERROR;
+				*errmsg = "CNAME target is not a usable name";
 				return 0;
 			}
 			builder_add(b, rrs[j].owner, MA_T_CNAME, rrs[j].ttl, rrs[j].data,
 						rrs[j].datalen, rrs[j].target, 0);
-			if (strlen(rrs[j].target) > MA_DNS_MAXNAME)
-				break;
 			strcpy(cur, rrs[j].target);
 		}
 	}

@@ -1,0 +1,59 @@
+-- The mailauth demo: real DNS queries against the bundled fixtures
+-- (demo/zones/, served by knot on loopback), on a throwaway cluster.
+\pset footer off
+\echo
+\echo '== 1. A customer table, as a helpdesk keeps it'
+CREATE TABLE customers(id int PRIMARY KEY, name text, domain text);
+INSERT INTO customers VALUES
+  (1, 'Acme',    'acme.demo.test'),
+  (2, 'Globex',  'globex.demo.test'),
+  (3, 'Initech', 'initech.demo.test'),
+  (4, 'Hooli',   'hooli.demo.test'),
+  (5, 'Umbrella','umbrella.demo.test');
+SELECT * FROM customers ORDER BY id;
+
+\echo '== 2. One lookup: the SPF record of a domain (TXT)'
+SELECT * FROM mailauth.dns_lookup('acme.demo.test', 'TXT');
+
+\echo '== 3. Where does mail for a domain go? (a null MX means: never)'
+SELECT * FROM mailauth.mx_lookup('acme.demo.test');
+SELECT * FROM mailauth.mx_lookup('hooli.demo.test');
+
+\echo '== 4. Reverse DNS of a sending IP'
+SELECT * FROM mailauth.ptr_lookup('192.0.2.25');
+
+\echo '== 5. Every customer at once: MX, SPF and DMARC, concurrent lookups'
+WITH mx AS (
+  SELECT query, status, string_agg(data, ', ' ORDER BY data) AS mx
+    FROM mailauth.dns_lookup(ARRAY(SELECT domain FROM customers), 'MX')
+   GROUP BY query, status),
+spf AS (
+  SELECT query, string_agg(data, ' | ') FILTER (WHERE data LIKE 'v=spf1%') AS spf
+    FROM mailauth.dns_lookup(ARRAY(SELECT domain FROM customers), 'TXT')
+   GROUP BY query),
+dmarc AS (
+  SELECT substr(query, 8) AS query, string_agg(data, ' | ') AS dmarc
+    FROM mailauth.dns_lookup(ARRAY(SELECT '_dmarc.' || domain FROM customers), 'TXT')
+   GROUP BY query)
+SELECT c.name, c.domain, mx.status AS mx_status, mx.mx, spf.spf, dmarc.dmarc
+  FROM customers c
+  LEFT JOIN mx ON mx.query = c.domain
+  LEFT JOIN spf ON spf.query = c.domain
+  LEFT JOIN dmarc ON dmarc.query = c.domain
+ ORDER BY c.id;
+
+\echo '== 6. The plain-words verdict an operator wants'
+SELECT c.name, c.domain,
+       CASE
+         WHEN bool_and(l.status = 'nxdomain') THEN 'domain does not exist'
+         WHEN bool_or(l.data = '0 .') THEN 'accepts no mail (null MX)'
+         WHEN bool_and(l.status = 'nodata') THEN 'no MX record'
+         ELSE 'receives mail'
+       END AS verdict
+  FROM customers c
+  JOIN mailauth.dns_lookup(ARRAY(SELECT domain FROM customers), 'MX') l ON l.query = c.domain
+ GROUP BY c.id, c.name, c.domain
+ ORDER BY c.id;
+
+\echo '== 7. The cache: the second round asked the DNS server nothing'
+SELECT entries, hits, misses, queries_sent, nxdomain, nodata FROM mailauth.dns_cache_stats();
