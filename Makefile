@@ -20,7 +20,7 @@ ifdef WERROR
 PG_CFLAGS += -Werror
 endif
 
-EXTRA_CLEAN = results regression.diffs regression.out test/unit/test_core bench/dnsbench
+EXTRA_CLEAN = results regression.diffs regression.out test/unit/test_core
 
 .DEFAULT_GOAL := all
 
@@ -44,10 +44,6 @@ test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/ma_dns.h
 unit: test/unit/test_core
 	test/unit/test_core
 
-# a stand-alone driver of the core, for benchmarks without the server
-bench/dnsbench: bench/dnsbench.c $(CORE_SRCS) src/core/ma_dns.h
-	$(CC) $(CORE_CFLAGS) -o $@ bench/dnsbench.c $(CORE_SRCS) $(shell pkg-config --libs $(DEPS_PKGS))
-
 demo:
 	tools/demo.sh
 
@@ -55,6 +51,7 @@ test:
 	test/run.sh
 
 bench:
+	tools/build.sh
 	bench/run.sh
 
 .PHONY: unit demo test bench

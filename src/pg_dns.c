@@ -26,6 +26,7 @@
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/fd.h"
 #include "storage/latch.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -41,7 +42,30 @@ static ma_dns_engine *engine = NULL;
 static char *engine_servers = NULL;	/* settings the channel was built with */
 static int	engine_timeout;
 static int	engine_tries;
-static WaitEventSet *current_set = NULL;
+static WaitEventSet *wait_set = NULL;	/* kept across lookups */
+static int	wait_set_size = 0;
+static int	reserved_fds = 0;	/* c-ares sockets told to fd.c */
+
+/*
+ * Tell fd.c how many descriptors c-ares holds (STAYOPEN keeps one per
+ * server), so PostgreSQL's own file descriptor budget stays true.
+ */
+static void
+account_fds(void)
+{
+	int			n = ma_dns_engine_nsocks(engine);
+
+	while (reserved_fds < n)
+	{
+		ReserveExternalFD();
+		reserved_fds++;
+	}
+	while (reserved_fds > n)
+	{
+		ReleaseExternalFD();
+		reserved_fds--;
+	}
+}
 
 static void
 fill_config(ma_dns_config *cfg)
@@ -93,6 +117,7 @@ mailauth_dns_engine(void)
 		const char *msg = ma_dns_engine_reconfigure(engine, &cfg, errbuf, sizeof(errbuf));
 
 		remember_config(&cfg);
+		account_fds();
 		if (msg)
 		{
 			/* force a rebuild on next use */
@@ -113,42 +138,60 @@ mailauth_dns_engine(void)
 
 /*
  * The waiter handed to the core: the latch plus every c-ares socket.
- * It never throws for an interrupt; it reports it, and the core unwinds.
+ *
+ * It never throws for an interrupt; it reports it, the core cancels what is
+ * in flight and unwinds, and mailauth_dns_resolve() then calls
+ * CHECK_FOR_INTERRUPTS().  Only the interrupts that end the statement count
+ * (cancel, statement_timeout, terminate, a lost client): the others (a stats
+ * flush timer, a catch-up signal...) are served by the next
+ * CHECK_FOR_INTERRUPTS() after the lookup, which is bounded by
+ * mailauth.dns_timeout, instead of costing a cancel and a re-send.
+ *
+ * The WaitEventSet lives across calls (one epoll set per backend) and is
+ * rebuilt only when the core says the socket set changed.
  */
+static bool
+must_stop(void)
+{
+	return (QueryCancelPending || ProcDiePending || ClientConnectionLost) &&
+		INTERRUPTS_CAN_BE_PROCESSED();
+}
+
 static int
-pg_dns_wait(void *arg, ma_dns_sock *socks, int nsocks, int timeout_ms)
+pg_dns_wait(void *arg, ma_dns_sock *socks, int nsocks, bool changed, int timeout_ms)
 {
 	WaitEvent  *events;
 	int			nevents,
 				ready = 0;
-	bool		latch = false;
 
-	if (InterruptPending && INTERRUPTS_CAN_BE_PROCESSED())
+	if (must_stop())
 		return MA_WAIT_INTERRUPTED;
 
-	current_set = CreateWaitEventSet(CurrentMemoryContext, nsocks + 2);
-	AddWaitEventToSet(current_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(current_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	for (int i = 0; i < nsocks; i++)
+	if (changed || wait_set == NULL)
 	{
-		uint32		ev = (socks[i].want_read ? WL_SOCKET_READABLE : 0) |
-			(socks[i].want_write ? WL_SOCKET_WRITEABLE : 0);
+		if (wait_set)
+			FreeWaitEventSet(wait_set);
+		wait_set = NULL;
+		wait_set = CreateWaitEventSet(TopMemoryContext, nsocks + 2);
+		AddWaitEventToSet(wait_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+		AddWaitEventToSet(wait_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+		for (int i = 0; i < nsocks; i++)
+		{
+			uint32		ev = (socks[i].want_read ? WL_SOCKET_READABLE : 0) |
+				(socks[i].want_write ? WL_SOCKET_WRITEABLE : 0);
 
-		if (ev)
-			AddWaitEventToSet(current_set, ev, socks[i].fd, NULL, (void *) (intptr_t) i);
+			if (ev)
+				AddWaitEventToSet(wait_set, ev, socks[i].fd, NULL, (void *) (intptr_t) i);
+		}
+		wait_set_size = nsocks + 2;
 	}
-	events = palloc(sizeof(WaitEvent) * (nsocks + 2));
-	nevents = WaitEventSetWait(current_set, timeout_ms, events, nsocks + 2, PG_WAIT_EXTENSION);
-	FreeWaitEventSet(current_set);
-	current_set = NULL;
+	events = palloc(sizeof(WaitEvent) * wait_set_size);
+	nevents = WaitEventSetWait(wait_set, timeout_ms, events, wait_set_size, PG_WAIT_EXTENSION);
 
 	for (int i = 0; i < nevents; i++)
 	{
 		if (events[i].events & WL_LATCH_SET)
-		{
 			ResetLatch(MyLatch);
-			latch = true;
-		}
 		else if (events[i].events & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
 		{
 			int			k = (int) (intptr_t) events[i].user_data;
@@ -164,7 +207,7 @@ pg_dns_wait(void *arg, ma_dns_sock *socks, int nsocks, int timeout_ms)
 		}
 	}
 	pfree(events);
-	if (latch && InterruptPending && INTERRUPTS_CAN_BE_PROCESSED())
+	if (must_stop())
 		return MA_WAIT_INTERRUPTED;
 	return ready;
 }
@@ -215,16 +258,18 @@ mailauth_dns_resolve(ma_dns_query *qs, int n)
 		}
 		PG_CATCH();
 		{
-			if (current_set)
+			if (wait_set)
 			{
-				FreeWaitEventSet(current_set);
-				current_set = NULL;
+				FreeWaitEventSet(wait_set);
+				wait_set = NULL;
 			}
 			ma_dns_abort(e);
+			account_fds();
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
 
+		account_fds();
 		if (rc == MA_RUN_INTERRUPTED)
 		{
 			/* nothing of ours is inside c-ares now: safe to throw */

@@ -10,14 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-"$ROOT/tools/install-deps.sh"
-
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO=sudo
-echo "== build"
 make -s clean >/dev/null 2>&1 || true
-make -s WERROR=1 >/dev/null
-$SUDO make -s install >/dev/null
+"$ROOT/tools/build.sh" WERROR=1
 make -s test/unit/test_core >/dev/null
 
 source "$ROOT/test/lib.sh"

@@ -6,12 +6,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-"$ROOT/tools/install-deps.sh"
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO=sudo
-echo "== building mailauth"
-make -s >/dev/null
-$SUDO make -s install >/dev/null
+"$ROOT/tools/build.sh"
 export MA_ZONES="$ROOT/demo/zones"
 source "$ROOT/test/lib.sh"
 ma_start_all

@@ -58,6 +58,8 @@ struct ma_dns_engine
 	ma_dns_sock *socks;
 	int			nsocks;
 	int			socks_cap;
+	uint64_t	sock_gen;		/* bumped on every socket set change */
+	uint64_t	waited_gen;		/* sock_gen the waiter last saw */
 	int			outstanding;	/* sends still inside c-ares */
 	int			active;			/* our lookups in flight */
 	uint64_t	rng;
@@ -219,6 +221,8 @@ sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
 	ma_dns_engine *e = data;
 	int			i;
 
+	e->sock_gen++;
+
 	for (i = 0; i < e->nsocks; i++)
 		if (e->socks[i].fd == fd)
 			break;
@@ -278,7 +282,8 @@ make_channel(ma_dns_engine *e, const ma_dns_config *cfg, char *errbuf, size_t er
 		per_try = 50;
 
 	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
+	/* STAYOPEN: keep the UDP socket between lookups (no socket per query) */
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN;
 	o.timeout = per_try;
 	o.tries = cfg->tries > 0 ? cfg->tries : 1;
 	o.sock_state_cb = sock_state_cb;
@@ -318,6 +323,7 @@ make_channel(ma_dns_engine *e, const ma_dns_config *cfg, char *errbuf, size_t er
 	}
 	e->have_channel = true;
 	e->timeout_ms = cfg->timeout_ms;
+	e->sock_gen++;
 	return NULL;
 }
 
@@ -427,6 +433,12 @@ void
 ma_dns_engine_get_stats(ma_dns_engine *e, ma_dns_engine_stats *s)
 {
 	*s = e->st;
+}
+
+int
+ma_dns_engine_nsocks(ma_dns_engine *e)
+{
+	return e ? e->nsocks : 0;
 }
 
 void
@@ -742,7 +754,8 @@ ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void 
 			memcpy(ready, e->socks, e->nsocks * sizeof(ma_dns_sock));
 		for (int i = 0; i < e->nsocks; i++)
 			ready[i].readable = ready[i].writable = false;
-		w = wait(wait_arg, ready, e->nsocks, timeout_ms);
+		w = wait(wait_arg, ready, e->nsocks, e->sock_gen != e->waited_gen, timeout_ms);
+		e->waited_gen = e->sock_gen;
 		if (w == MA_WAIT_INTERRUPTED)
 		{
 			e->st.interrupts++;
@@ -779,7 +792,7 @@ ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void 
 }
 
 int
-ma_dns_poll_wait(void *arg, ma_dns_sock *socks, int nsocks, int timeout_ms)
+ma_dns_poll_wait(void *arg, ma_dns_sock *socks, int nsocks, bool changed, int timeout_ms)
 {
 	struct pollfd pfd[64];
 	int			n = nsocks < 64 ? nsocks : 64,
@@ -787,6 +800,7 @@ ma_dns_poll_wait(void *arg, ma_dns_sock *socks, int nsocks, int timeout_ms)
 				ready = 0;
 
 	(void) arg;
+	(void) changed;
 	for (int i = 0; i < n; i++)
 	{
 		pfd[i].fd = socks[i].fd;

@@ -194,10 +194,12 @@ typedef struct ma_dns_sock
  * in socks and return how many are ready (0 on timeout), or
  * MA_WAIT_INTERRUPTED to make ma_dns_run stop, cancel everything in flight
  * and return MA_RUN_INTERRUPTED (the caller services the interrupt and may
- * call ma_dns_run again to resume).  Must not longjmp.
+ * call ma_dns_run again to resume).  Must not longjmp.  "changed" says the
+ * socket set (or an interest) changed since the previous call, so a waiter
+ * may keep its poll set across calls until then.
  */
 typedef int (*ma_dns_wait_fn) (void *arg, ma_dns_sock *socks, int nsocks,
-							   int timeout_ms);
+							   bool changed, int timeout_ms);
 
 typedef struct ma_dns_query
 {
@@ -250,6 +252,8 @@ extern void ma_dns_engine_set_cache_limits(ma_dns_engine *e, size_t entries, siz
 extern void ma_dns_engine_set_max_inflight(ma_dns_engine *e, int n);
 extern ma_dns_cache *ma_dns_engine_cache(ma_dns_engine *e);
 extern void ma_dns_engine_get_stats(ma_dns_engine *e, ma_dns_engine_stats *s);
+/* how many sockets c-ares holds open now */
+extern int	ma_dns_engine_nsocks(ma_dns_engine *e);
 extern void ma_dns_engine_reset_stats(ma_dns_engine *e);
 
 extern void ma_dns_query_init(ma_dns_query *q, const char *normname, uint16_t type);
@@ -265,7 +269,8 @@ extern int	ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n,
 extern void ma_dns_abort(ma_dns_engine *e);
 
 /* a poll() waiter for stand-alone programs (never interrupted) */
-extern int	ma_dns_poll_wait(void *arg, ma_dns_sock *socks, int nsocks, int timeout_ms);
+extern int	ma_dns_poll_wait(void *arg, ma_dns_sock *socks, int nsocks, bool changed,
+							 int timeout_ms);
 
 extern int64_t ma_now_ms(void);
 

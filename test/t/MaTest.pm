@@ -9,15 +9,7 @@ our @EXPORT = qw(psql_run psql_bg psql_wait now_server);
 
 # run a psql script; returns (stdout, stderr)
 sub psql_run {
-	my ($script) = @_;
-	my $err = gensym;
-	my $pid = open3(my $in, my $out, $err, 'psql', '-X', '-qAt', '-v', 'VERBOSITY=verbose');
-	print $in $script;
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	my $e = <$err> // '';
-	waitpid($pid, 0);
+	my ($o, $e) = psql_wait(psql_bg(@_));
 	return ($o, $e);
 }
 
