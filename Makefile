@@ -5,22 +5,23 @@ EXTENSION = mailauth
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" mailauth.control)
 
 MODULE_big = mailauth
-CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o
-OBJS = src/mailauth.o src/pg_dns.o $(CORE_OBJS)
+CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o \
+            src/core/ma_wave.o src/core/ma_spf.o src/core/ma_spflint.o src/core/ma_spf2.o
+OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o $(CORE_OBJS)
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
-REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults privileges
+REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint privileges
 
 DEPS_PKGS = libcares libidn2
 PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
-SHLIB_LINK = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null)
+SHLIB_LINK = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null) -lspf2
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 ifdef WERROR
 PG_CFLAGS += -Werror
 endif
 
-EXTRA_CLEAN = results regression.diffs regression.out test/unit/test_core
+EXTRA_CLEAN = results regression.diffs regression.out $(UNIT_TESTS) $(ADAPTERS)
 
 .DEFAULT_GOAL := all
 
@@ -34,15 +35,29 @@ all:
 	@exit 1
 endif
 
+# every object depends on every header (PGXS tracks no header dependencies)
+HEADERS = $(wildcard src/*.h src/core/*.h)
+$(OBJS): $(HEADERS)
+
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 CORE_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
 
-# the pure C core on its own (no postgres.h): unit tests
-test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/ma_dns.h
-	$(CC) $(CORE_CFLAGS) -o $@ test/unit/test_core.c $(CORE_SRCS) $(shell pkg-config --libs $(DEPS_PKGS))
+CORE_LIBS = $(shell pkg-config --libs $(DEPS_PKGS)) -lspf2
 
-unit: test/unit/test_core
-	test/unit/test_core
+# the pure C core on its own (no postgres.h): unit tests and SPF adapters
+UNIT_TESTS = test/unit/test_core test/unit/test_spf test/unit/test_spf2
+ADAPTERS = test/spf/spf_adapter test/spf/spf2_adapter
+
+test/unit/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
+	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
+
+test/spf/%: test/spf/%.c $(CORE_SRCS) $(HEADERS)
+	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
+
+unit: $(UNIT_TESTS)
+	for t in $(UNIT_TESTS); do $$t || exit 1; done
+
+adapters: $(ADAPTERS)
 
 demo:
 	tools/demo.sh
@@ -54,4 +69,4 @@ bench:
 	tools/build.sh
 	bench/run.sh
 
-.PHONY: unit demo test bench
+.PHONY: unit adapters demo test bench

@@ -75,3 +75,117 @@ REVOKE EXECUTE ON FUNCTION @extschema@.dns_lookup(text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.dns_lookup(text[], text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.mx_lookup(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.ptr_lookup(inet) FROM PUBLIC;
+
+---------------------------------------------------------------------------
+-- SPF
+---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.spf_result AS (
+    result text,          -- pass, fail, softfail, neutral, none, temperror, permerror
+    explanation text,     -- the exp= text of a fail; for none/temperror/permerror, why
+    mechanism text,       -- the term that decided, e.g. '-all', 'include:_spf.example.com'
+    domain text,          -- the domain whose policy decided
+    received_spf text,    -- a ready Received-SPF header value
+    dns_lookups integer,  -- DNS-querying terms, counted as RFC 7208 section 4.6.4 counts them
+    void_lookups integer  -- lookups that returned no records (limit 2)
+);
+COMMENT ON TYPE @extschema@.spf_result IS 'the outcome of an RFC 7208 check_host() evaluation';
+
+CREATE FUNCTION @extschema@.spf_verify(ip inet, sender text, helo text DEFAULT NULL)
+RETURNS @extschema@.spf_result
+AS 'MODULE_PATHNAME', 'mailauth_spf_verify'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.spf_verify(inet, text, text) IS
+'RFC 7208 SPF check of a sender: the MAIL FROM identity, or postmaster@helo when the sender is empty or NULL';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_verify(inet, text, text) FROM PUBLIC;
+
+-- The sending services customers authorize in SPF, and which of their
+-- includes are current.  Extensible: INSERT your own rows (source 'user');
+-- pg_dump keeps the rows you add, CREATE EXTENSION brings back the seeds.
+CREATE TABLE @extschema@.sending_services (
+    service      text NOT NULL,
+    spf_include  text PRIMARY KEY CHECK (spf_include = lower(spf_include) AND spf_include !~ '\.$'),
+    status       text NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'deprecated')),
+    replacement  text,
+    note         text,
+    source       text NOT NULL DEFAULT 'user' CHECK (source IN ('mailauth', 'user'))
+);
+COMMENT ON TABLE @extschema@.sending_services IS
+'sending services and the SPF includes they ask customers to publish; spf_check reports deprecated ones';
+GRANT SELECT ON @extschema@.sending_services TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sending_services', 'WHERE source = ''user''');
+
+INSERT INTO @extschema@.sending_services (service, spf_include, status, replacement, note, source) VALUES
+  ('Zendesk', 'mail.zendesk.com', 'current', NULL, 'the include Zendesk asks for', 'mailauth'),
+  ('Zendesk', 'smtp.zendesk.com', 'deprecated', 'mail.zendesk.com', 'older Zendesk include', 'mailauth'),
+  ('Zendesk', 'support.zendesk.com', 'deprecated', 'mail.zendesk.com', 'older Zendesk include', 'mailauth'),
+  ('Google Workspace', '_spf.google.com', 'current', NULL, NULL, 'mailauth'),
+  ('Google Workspace', 'aspmx.googlemail.com', 'deprecated', '_spf.google.com', 'legacy Google Apps include', 'mailauth'),
+  ('Microsoft 365', 'spf.protection.outlook.com', 'current', NULL, NULL, 'mailauth'),
+  ('Microsoft 365', 'spf.messaging.microsoft.com', 'deprecated', 'spf.protection.outlook.com', 'legacy Exchange Online include', 'mailauth'),
+  ('SendGrid', 'sendgrid.net', 'current', NULL, NULL, 'mailauth'),
+  ('Amazon SES', 'amazonses.com', 'current', NULL, NULL, 'mailauth'),
+  ('Mailgun', 'mailgun.org', 'current', NULL, NULL, 'mailauth'),
+  ('Mailgun', 'eu.mailgun.org', 'current', NULL, 'EU region', 'mailauth'),
+  ('Postmark', 'spf.mtasv.net', 'current', NULL, NULL, 'mailauth'),
+  ('Salesforce', '_spf.salesforce.com', 'current', NULL, NULL, 'mailauth'),
+  ('Mailchimp', 'servers.mcsv.net', 'current', NULL, NULL, 'mailauth'),
+  ('Mandrill', 'spf.mandrillapp.com', 'current', NULL, NULL, 'mailauth'),
+  ('Freshdesk', 'email.freshdesk.com', 'current', NULL, NULL, 'mailauth'),
+  ('Help Scout', 'helpscoutemail.com', 'current', NULL, NULL, 'mailauth'),
+  ('SparkPost', 'sparkpostmail.com', 'current', NULL, NULL, 'mailauth'),
+  ('Zoho Mail', 'zoho.com', 'current', NULL, NULL, 'mailauth');
+
+CREATE TYPE @extschema@.spf_summary AS (
+    domain text,
+    record text,           -- the domain's own SPF record
+    status text,           -- ok, none, permerror (the policy is broken), temperror (DNS failed)
+    dns_lookups integer,   -- the whole tree, counted as RFC 7208 counts them
+    void_lookups integer,
+    all_qualifier text,    -- + - ~ ? of the domain's own all, or NULL
+    includes text[]        -- every included domain, nested, in the order check_host meets them
+);
+
+CREATE FUNCTION @extschema@.spf_check(domain text,
+    OUT severity text, OUT code text, OUT term text, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_spf_check'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.spf_check(text) IS
+'lint a domain''s SPF policy with every include and redirect expanded; a clean policy gives no rows';
+
+CREATE FUNCTION @extschema@.spf_check(domains text[],
+    OUT domain text, OUT severity text, OUT code text, OUT term text, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_spf_check_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.spf_check(text[]) IS
+'spf_check for many domains at once, with concurrent DNS';
+
+CREATE FUNCTION @extschema@.spf_record(domain text)
+RETURNS @extschema@.spf_summary
+AS 'MODULE_PATHNAME', 'mailauth_spf_record'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.spf_record(text) IS
+'a domain''s SPF record with its lookups counted and its includes expanded';
+
+CREATE FUNCTION @extschema@.spf_record(domains text[])
+RETURNS SETOF @extschema@.spf_summary
+AS 'MODULE_PATHNAME', 'mailauth_spf_record_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.spf_record(text[]) IS
+'spf_record for many domains at once, with concurrent DNS';
+
+CREATE FUNCTION @extschema@.spf_includes(domain text, host text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mailauth_spf_includes'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.spf_includes(text, text) IS
+'does the SPF policy of domain include host, directly or nested?';
+
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_check(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_check(text[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_record(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_record(text[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_includes(text, text) FROM PUBLIC;

@@ -6,6 +6,16 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup('www.mailauth.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup(ARRAY['www.mailauth.test'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.mx_lookup('mailauth.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_lookup('192.0.2.10')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_verify('192.0.2.1', 'a@pass.spf.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_check('pass.spf.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_check(ARRAY['pass.spf.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_record('pass.spf.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_record(ARRAY['pass.spf.test'])$$);
+SELECT sqlstate_of($$SELECT mailauth.spf_includes('pass.spf.test', 'x.test')$$);
+-- the sending services are readable by all, changed by their owner
+SELECT count(*) > 0 AS readable FROM mailauth.sending_services;
+SELECT sqlstate_of($$INSERT INTO mailauth.sending_services (service, spf_include) VALUES ('x', 'x.test')$$);
+SELECT sqlstate_of($$SET mailauth.spf_engine = 'libspf2'$$);
 -- the servers are a superuser's choice; timeouts and bounds are anyone's
 SELECT sqlstate_of($$SET mailauth.dns_servers = '192.0.2.53'$$);
 SELECT sqlstate_of($$SET mailauth.dns_timeout = 1000$$);

@@ -12,6 +12,7 @@
 #include "utils/guc.h"
 
 #include "mailauth.h"
+#include "core/ma_spf2.h"
 
 PG_MODULE_MAGIC;
 
@@ -21,6 +22,27 @@ int			mailauth_dns_tries = 2;
 int			mailauth_dns_max_inflight = 100;
 int			mailauth_dns_cache_size = 10000;
 int			mailauth_dns_cache_memory = 32768;	/* kB */
+int			mailauth_spf_engine = MAILAUTH_SPF_NATIVE;
+
+static const struct config_enum_entry spf_engine_options[] = {
+	{"native", MAILAUTH_SPF_NATIVE, false},
+	{"libspf2", MAILAUTH_SPF_LIBSPF2, false},
+	{NULL, 0, false}
+};
+
+/*
+ * libspf2 treats its internal errors as fatal (its handler must not return).
+ * Ending this one backend with FATAL beats abort(), which would make the
+ * postmaster restart every connection.  The engine is written so that this
+ * never happens (see src/core/ma_spf2.c).
+ */
+static void
+spf2_fatal(const char *msg)
+{
+	ereport(FATAL,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
+			 errmsg("libspf2 internal error: %s", msg)));
+}
 
 void		_PG_init(void);
 
@@ -96,7 +118,21 @@ _PG_init(void)
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
+	DefineCustomEnumVariable("mailauth.spf_engine",
+							 "SPF evaluator used by spf_verify: native (RFC 7208, the default) or libspf2.",
+							 NULL,
+							 &mailauth_spf_engine,
+							 MAILAUTH_SPF_NATIVE,
+							 spf_engine_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("mailauth");
+
+	/* replace libspf2's abort()ing message handlers before any use */
+	ma_spf2_init();
+	ma_spf2_set_fatal_hook(spf2_fatal);
 }
 
 PG_FUNCTION_INFO_V1(mailauth_version);

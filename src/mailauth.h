@@ -11,6 +11,7 @@
 #define MAILAUTH_H
 
 #include "core/ma_dns.h"
+#include "core/ma_wave.h"
 
 /* SQLSTATEs of DNS failures: class MA ("mailauth") */
 #define ERRCODE_MA_DNS_ERROR	MAKE_SQLSTATE('M','A','0','0','0')
@@ -26,6 +27,10 @@ extern int	mailauth_dns_tries;
 extern int	mailauth_dns_max_inflight;
 extern int	mailauth_dns_cache_size;
 extern int	mailauth_dns_cache_memory;
+extern int	mailauth_spf_engine;
+
+#define MAILAUTH_SPF_NATIVE		0
+#define MAILAUTH_SPF_LIBSPF2	1
 
 /* pg_dns.c: the backend's engine and the resolve loop other modules use */
 extern ma_dns_engine *mailauth_dns_engine(void);
@@ -34,5 +39,9 @@ extern void mailauth_dns_resolve(ma_dns_query *qs, int n);
 extern void mailauth_dns_normalize(const char *name, char *out);
 extern uint16_t mailauth_dns_type(const char *typname);
 extern void mailauth_dns_raise(const ma_dns_query *q);
+extern ma_dns_wave *mailauth_wave_new(void);
+extern void mailauth_wave_resolve(ma_dns_wave *w);
+/* bytes as text: verbatim when valid in the database encoding, else \DDD escapes */
+extern struct varlena *mailauth_bytes_to_text(const char *data, size_t len);
 
 #endif							/* MAILAUTH_H */

@@ -37,6 +37,7 @@
 
 #include "mailauth.h"
 #include "core/ma_idn.h"
+#include "core/ma_wave.h"
 
 static ma_dns_engine *engine = NULL;
 static char *engine_servers = NULL;	/* settings the channel was built with */
@@ -284,6 +285,61 @@ mailauth_dns_resolve(ma_dns_query *qs, int n)
 	}
 }
 
+static void
+wave_reset_callback(void *arg)
+{
+	ma_dns_wave_free((ma_dns_wave *) arg);
+}
+
+/* an answer store freed with the current memory context (see ma_wave.h) */
+ma_dns_wave *
+mailauth_wave_new(void)
+{
+	ma_dns_wave *w = ma_dns_wave_new();
+	MemoryContextCallback *cb;
+
+	if (!w)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	cb = palloc(sizeof(MemoryContextCallback));
+	cb->func = wave_reset_callback;
+	cb->arg = w;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	return w;
+}
+
+/*
+ * Resolve every question the evaluators left pending, concurrently, and
+ * store the answers.  Called with no evaluator frame on the stack, so an
+ * interrupt may throw here.
+ */
+void
+mailauth_wave_resolve(ma_dns_wave *w)
+{
+	int			n = ma_dns_wave_npending(w);
+	ma_dns_query *qs;
+
+	if (n == 0)
+		return;
+	qs = mailauth_dns_queries(n);
+	for (int i = 0; i < n; i++)
+	{
+		const char *name;
+		uint16_t	type;
+
+		ma_dns_wave_pending(w, i, &name, &type);
+		ma_dns_query_init(&qs[i], name, type);
+	}
+	mailauth_dns_resolve(qs, n);
+	for (int i = 0; i < n; i++)
+	{
+		ma_dns_wave_answer(w, i, qs[i].result);
+		ma_dns_query_clear(&qs[i]);
+	}
+	ma_dns_wave_clear_pending(w);
+}
+
 /* Check and normalise a name (IDN to A-labels); ERROR on bad input. */
 void
 mailauth_dns_normalize(const char *name, char *out)
@@ -369,8 +425,8 @@ lookup_failed(const ma_dns_result *r)
  * NUL bytes; otherwise every NUL, every byte of an invalid sequence and every
  * backslash is written \DDD, as in master files.
  */
-static text *
-txt_to_text(const char *data, size_t len)
+text *
+mailauth_bytes_to_text(const char *data, size_t len)
 {
 	int			enc = GetDatabaseEncoding();
 	StringInfoData buf;
@@ -408,7 +464,7 @@ static Datum
 rr_data(const ma_dns_rr *rr)
 {
 	if (rr->type == MA_T_TXT)
-		return PointerGetDatum(txt_to_text(rr->data, rr->datalen));
+		return PointerGetDatum(mailauth_bytes_to_text(rr->data, rr->datalen));
 	return CStringGetTextDatum(rr->data);
 }
 

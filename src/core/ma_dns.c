@@ -484,6 +484,7 @@ finish(ma_dns_engine *e, ma_dns_query *q, ma_dns_status st, const char *detail)
 	if (r)
 	{
 		r->stored_ms = now;
+		r->wire_size = q->last_alen;
 		ma_dns_cache_put(e->cache, q->name, q->type, r, now);
 	}
 	q->result = r;
@@ -577,6 +578,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		return;
 	}
 	e->st.answers++;
+	q->last_alen = (uint32_t) alen;
 	rc = ma_dns_parse_answer(abuf, (size_t) alen, q->cur, q->type, &q->chain, &st, next, &err);
 	if (rc < 0)
 	{

@@ -81,6 +81,7 @@ typedef struct ma_dns_result
 	uint32_t	ttl;			/* how long it may be cached (0 = not) */
 	int64_t		stored_ms;		/* monotonic time it was received */
 	size_t		size;			/* bytes of this block */
+	uint32_t	wire_size;		/* octets of the (last) DNS answer, 0 if none */
 	const char *detail;			/* static text, e.g. "CNAME loop", or NULL */
 	int			nrr;
 	ma_dns_rr	rr[];
@@ -98,6 +99,8 @@ extern ma_dns_result *ma_dns_result_status(ma_dns_status st, const char *detail)
  * MA_DNS_MAXNAME + 1 bytes).  Returns NULL when fine, else a static message.
  */
 extern const char *ma_dns_name_check(const char *name, char *out);
+/* the same, but any octet but NUL may stand in a label (SPF macro expansions) */
+extern const char *ma_dns_name_check_any(const char *name, char *out);
 
 /* Build the reverse-lookup name for an address (family AF_INET/AF_INET6). */
 extern void ma_dns_reverse_name(int family, const unsigned char *addr, char *out,
@@ -214,6 +217,7 @@ typedef struct ma_dns_query
 	int			state;
 	int			hops;
 	uint32_t	gen;
+	uint32_t	last_alen;
 	int64_t		deadline_ms;
 	char		cur[MA_DNS_MAXNAME + 1];
 	ma_dns_builder chain;

@@ -107,6 +107,51 @@ ma_dns_name_check(const char *name, char *out)
 	return NULL;
 }
 
+/*
+ * Like ma_dns_name_check, but any octet but NUL may stand in a label: names
+ * built by SPF macro expansion may hold spaces or other bytes (RFC 7208
+ * 7.3), and DNS carries them.  The output is the raw lowercased name (at
+ * most 253 octets); answers show such names escaped (\032), and the
+ * decoder compares alike.
+ */
+const char *
+ma_dns_name_check_any(const char *name, char *out)
+{
+	size_t		len,
+				lablen = 0;
+
+	if (name == NULL || name[0] == '\0')
+		return "domain name must not be empty";
+	len = strlen(name);
+	if (len == 1 && name[0] == '.')
+	{
+		strcpy(out, ".");
+		return NULL;
+	}
+	if (name[len - 1] == '.')
+		len--;
+	if (len > MA_DNS_MAXNAME)
+		return "domain name is longer than 253 octets";
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char ch = (unsigned char) name[i];
+
+		if (ch == '.')
+		{
+			if (lablen == 0)
+				return "domain name contains an empty label";
+			lablen = 0;
+		}
+		else if (++lablen > MA_DNS_MAXLABEL)
+			return "domain name has a label longer than 63 octets";
+		out[i] = (char) ((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+	}
+	if (lablen == 0)
+		return "domain name contains an empty label";
+	out[len] = '\0';
+	return NULL;
+}
+
 void
 ma_dns_reverse_name(int family, const unsigned char *a, char *out, size_t outlen)
 {
@@ -655,6 +700,35 @@ decode_rdata(const pkt *m, uint16_t type, size_t off, uint16_t rdlen, raw_rr *rr
 	return 0;
 }
 
+/*
+ * A plain name (labels separated by dots, as we send it) in the escaped
+ * presentation form read_name() produces, for comparisons.
+ */
+static void
+escape_name(const char *plain, char *out)
+{
+	size_t		o = 0;
+
+	for (const unsigned char *p = (const unsigned char *) plain; *p && o < NAMEBUF - 5; p++)
+	{
+		unsigned char ch = *p;
+
+		if (ch == '.')
+			out[o++] = '.';
+		else if (ch == '\\' || ch == '"' || ch == ';' || ch == '(' ||
+				 ch == ')' || ch == '@' || ch == '$')
+		{
+			out[o++] = '\\';
+			out[o++] = (char) ch;
+		}
+		else if (ch < 0x21 || ch > 0x7e)
+			o += sprintf(out + o, "\\%03u", ch);
+		else
+			out[o++] = (char) ch;
+	}
+	out[o] = '\0';
+}
+
 static bool
 chain_seen(const ma_dns_builder *b, const char *name)
 {
@@ -679,6 +753,7 @@ ma_dns_parse_answer(const unsigned char *buf, size_t len, const char *qname,
 	size_t		off = 12;
 	char		name[NAMEBUF];
 	char		cur[NAMEBUF];
+	char		qesc[NAMEBUF];
 	raw_rr	   *rrs = NULL;
 	int			nrrs = 0,
 				rcode,
@@ -730,7 +805,9 @@ ma_dns_parse_answer(const unsigned char *buf, size_t len, const char *qname,
 	if (read_name(&m, &off, name) < 0 || rd16(&m, off, &qt) < 0 || rd16(&m, off + 2, &qc) < 0)
 		goto malformed;
 	off += 4;
-	if (qt != qtype || strcasecmp(name, qname) != 0)
+	/* answers carry names in escaped presentation form: compare alike */
+	escape_name(qname, qesc);
+	if (qt != qtype || strcasecmp(name, qesc) != 0)
 	{
 		*errmsg = "answer is for another question";
 		return -1;
@@ -812,7 +889,7 @@ ma_dns_parse_answer(const unsigned char *buf, size_t len, const char *qname,
 	}
 
 	/* follow the CNAME chain inside this answer */
-	strcpy(cur, qname);
+	strcpy(cur, qesc);
 	if (qtype != MA_T_CNAME)
 	{
 		for (;;)
@@ -863,7 +940,7 @@ ma_dns_parse_answer(const unsigned char *buf, size_t len, const char *qname,
 		*status = MA_DNS_NXDOMAIN;
 	else if (found)
 		*status = MA_DNS_OK;
-	else if (hops > 0 && strcasecmp(cur, qname) != 0)
+	else if (hops > 0 && strcasecmp(cur, qesc) != 0)
 	{
 		/* the chain leaves this answer: ask for its target next */
 		if (chain_seen(b, cur))

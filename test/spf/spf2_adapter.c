@@ -1,0 +1,205 @@
+/*-------------------------------------------------------------------------
+ *
+ * spf2_adapter.c
+ *	  Conformance adapter for the libspf2 engine (src/core/ma_spf2.c):
+ *
+ *		spf2_adapter <ip> <mailfrom> <helo>
+ *
+ *	  with SPF_DNS=host:port and SPF_DNS_TIMEOUT=seconds in the environment
+ *	  (see /work/shared/conformance/spf/README.md).  Prints the result word on
+ *	  line 1 and the explanation on line 2.
+ *
+ * It drives the waves model of ma_spf.h the way the PostgreSQL glue does:
+ * run the check against a wave store; while it is pending, resolve every
+ * recorded question concurrently with the DNS engine, store the answers and
+ * run the check again (at most 200 waves).
+ *
+ * Build:
+ *	gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc -o test/spf/spf2_adapter \
+ *		test/spf/spf2_adapter.c src/core/ma_spf2.c src/core/ma_wave.c \
+ *		src/core/ma_dns.c src/core/ma_dnswire.c src/core/ma_dnscache.c \
+ *		src/core/ma_idn.c -lspf2 -lcares -lidn2
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "core/ma_dns.h"
+#include "core/ma_spf2.h"
+#include "core/ma_wave.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define MAX_WAVES 200
+
+static const char *
+res_word(ma_spf_res r)
+{
+	switch (r)
+	{
+		case MA_SPF_NONE:
+			return "none";
+		case MA_SPF_NEUTRAL:
+			return "neutral";
+		case MA_SPF_PASS:
+			return "pass";
+		case MA_SPF_FAIL:
+			return "fail";
+		case MA_SPF_SOFTFAIL:
+			return "softfail";
+		case MA_SPF_TEMPERROR:
+			return "temperror";
+		case MA_SPF_PERMERROR:
+			return "permerror";
+	}
+	return "permerror";
+}
+
+/* the suite writes IPv4-mapped IPv6 as ::FFFF:a.b.c.d: check those as IPv4 */
+static bool
+parse_ip(const char *s, ma_spf_request *req)
+{
+	unsigned char a6[16];
+
+	if (inet_pton(AF_INET, s, req->ip) == 1)
+	{
+		req->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, a6) != 1)
+		return false;
+	if (memcmp(a6, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+	{
+		req->family = AF_INET;
+		memcpy(req->ip, a6 + 12, 4);
+	}
+	else
+	{
+		req->family = AF_INET6;
+		memcpy(req->ip, a6, 16);
+	}
+	return true;
+}
+
+/* resolve all pending questions of the wave store in one ma_dns_run */
+static bool
+resolve_wave(ma_dns_engine *e, ma_dns_wave *w)
+{
+	int			n = ma_dns_wave_npending(w);
+	ma_dns_query *qs;
+	int			rc;
+
+	if (n == 0)
+		return false;
+	qs = calloc(n, sizeof(ma_dns_query));
+	if (!qs)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		const char *name;
+		uint16_t	type;
+
+		ma_dns_wave_pending(w, i, &name, &type);
+		ma_dns_query_init(&qs[i], name, type);
+	}
+	rc = ma_dns_run(e, qs, n, ma_dns_poll_wait, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		ma_dns_result *r = qs[i].result;
+
+		if (r == NULL || rc != MA_RUN_OK)
+		{
+			ma_dns_result *err = ma_dns_result_status(MA_DNS_ERROR, "no result");
+
+			ma_dns_wave_answer(w, i, r ? r : err);
+			ma_dns_result_release(err);
+		}
+		else
+			ma_dns_wave_answer(w, i, r);
+		ma_dns_query_clear(&qs[i]);
+	}
+	free(qs);
+	ma_dns_wave_clear_pending(w);
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	ma_spf_request req;
+	ma_spf_outcome out;
+	ma_dns_config cfg;
+	ma_dns_engine *e;
+	ma_dns_wave *w;
+	char		errbuf[256];
+	const char *servers = getenv("SPF_DNS");
+	const char *tmo = getenv("SPF_DNS_TIMEOUT");
+	int			waves = 0;
+
+	if (argc != 4)
+	{
+		fprintf(stderr, "usage: %s <ip> <mailfrom> <helo>\n", argv[0]);
+		return 2;
+	}
+
+	memset(&req, 0, sizeof(req));
+	if (!parse_ip(argv[1], &req))
+	{
+		printf("permerror\n\n");
+		fprintf(stderr, "bad IP address: %s\n", argv[1]);
+		return 0;
+	}
+	req.sender = argv[2];
+	req.helo = argv[3];
+	req.receiver = "unknown";
+	req.now = (int64_t) time(NULL);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.servers = servers ? servers : "127.0.0.1:5301";
+	cfg.timeout_ms = tmo ? (int) (atof(tmo) * 1000) : 2000;
+	if (cfg.timeout_ms <= 0)
+		cfg.timeout_ms = 2000;
+	cfg.tries = 1;
+	cfg.max_inflight = 20;
+	cfg.cache_entries = 1000;
+	cfg.cache_bytes = 1 << 20;
+
+	e = ma_dns_engine_new(&cfg, errbuf, sizeof(errbuf));
+	if (!e)
+	{
+		fprintf(stderr, "ma_dns_engine_new: %s\n", errbuf);
+		return 2;
+	}
+	w = ma_dns_wave_new();
+	if (!w)
+	{
+		ma_dns_engine_free(e);
+		return 2;
+	}
+
+	ma_spf2_init();
+	for (;;)
+	{
+		ma_spf2_check_host(&req, ma_dns_wave_lookup, w, &out);
+		if (!out.pending)
+			break;
+		if (++waves > MAX_WAVES || !resolve_wave(e, w))
+		{
+			out.pending = false;
+			out.result = MA_SPF_TEMPERROR;
+			snprintf(out.problem, sizeof(out.problem), "too many DNS waves");
+			break;
+		}
+	}
+
+	printf("%s\n%s\n", res_word(out.result), out.explanation);
+	fprintf(stderr, "waves=%d dns_lookups=%d void_lookups=%d domain=%s problem=%s\n",
+			waves, out.dns_lookups, out.void_lookups, out.domain, out.problem);
+
+	ma_dns_wave_free(w);
+	ma_dns_engine_free(e);
+	return 0;
+}
