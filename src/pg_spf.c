@@ -77,9 +77,18 @@ text_or_null(const char *s, bool *isnull)
 static void
 fill_request(ma_spf_request *req, inet *ip, const char *sender, const char *helo)
 {
+	const unsigned char *a = ip_addr(ip);
+
 	memset(req, 0, sizeof(*req));
 	req->family = ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6;
-	memcpy(req->ip, ip_addr(ip), req->family == AF_INET ? 4 : 16);
+	if (req->family == AF_INET6 &&
+		memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+	{
+		/* an IPv4-mapped IPv6 address is the IPv4 client it maps */
+		req->family = AF_INET;
+		a += 12;
+	}
+	memcpy(req->ip, a, req->family == AF_INET ? 4 : 16);
 	req->sender = sender;
 	req->helo = helo;
 	req->receiver = NULL;

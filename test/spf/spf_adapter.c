@@ -1,27 +1,26 @@
 /*-------------------------------------------------------------------------
  *
  * spf_adapter.c
- *	  Stand-alone conformance adapter for the mailauth SPF evaluator:
- *	  spf_adapter <ip> <mailfrom> <helo>
+ *	  Conformance adapter of the SPF engines of the core, without PostgreSQL:
  *
- * Runs the "waves" loop of ma_spf.h against a real DNS server: evaluate;
- * when the evaluation stops for DNS, resolve every question it asked at once
- * with the mailauth DNS engine, remember the answers in a local table keyed
- * by (name, type), and evaluate again -- at most MAX_WAVES times.
+ *		spf_adapter [--engine=native|libspf2] <ip> <mailfrom> <helo>
  *
- * Environment: SPF_DNS (host:port; empty = resolv.conf), SPF_DNS_TIMEOUT
- * (seconds, default 1).  Output: the result word on line 1, the
- * explanation on line 2; diagnostics (problem, mechanism, counters, waves)
- * on stderr.  Exit status 0, or 2 on usage errors.
+ *	  with SPF_DNS=host:port and SPF_DNS_TIMEOUT=seconds in the environment
+ *	  (the contract of ../shared/conformance/spf/run-suite.py).  Prints the
+ *	  result word on line 1 and the explanation on line 2; diagnostics on
+ *	  stderr.
  *
- * Build:
- *	gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc -o test/spf/spf_adapter \
- *		test/spf/spf_adapter.c src/core/ma_spf.c src/core/ma_dns.c \
- *		src/core/ma_dnswire.c src/core/ma_dnscache.c src/core/ma_idn.c -lcares -lidn2
+ * It drives the waves model of ma_spf.h the way the PostgreSQL glue does:
+ * run the check against a wave store; while it is pending, resolve every
+ * recorded question concurrently with the DNS engine, store the answers and
+ * run the check again (at most 200 waves).  Build: make test/spf/spf_adapter
  *
  *-------------------------------------------------------------------------
  */
+#include "core/ma_dns.h"
 #include "core/ma_spf.h"
+#include "core/ma_spf2.h"
+#include "core/ma_wave.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -30,94 +29,74 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define MAX_WAVES	200
+#define MAX_WAVES 200
 
-typedef struct answer
+/* the suite writes IPv4-mapped IPv6 as ::FFFF:a.b.c.d: check those as IPv4 */
+static bool
+parse_ip(const char *s, ma_spf_request *req)
 {
-	char		name[MA_DNS_MAXNAME + 1];
-	uint16_t	type;
-	ma_dns_result *result;		/* NULL: asked, not answered yet */
-} answer;
+	unsigned char a6[16];
 
-typedef struct table
-{
-	answer	   *a;
-	int			n;
-	int			cap;
-	bool		oom;
-} table;
-
-/*
- * The lookup callback: the answer when known, else remember the question
- * (once) and return NULL.
- */
-static const ma_dns_result *
-table_lookup(void *arg, const char *name, uint16_t type)
-{
-	table	   *t = arg;
-
-	for (int i = 0; i < t->n; i++)
-		if (t->a[i].type == type && strcmp(t->a[i].name, name) == 0)
-			return t->a[i].result;
-	if (t->n == t->cap)
+	if (inet_pton(AF_INET, s, req->ip) == 1)
 	{
-		int			ncap = t->cap ? t->cap * 2 : 32;
-		answer	   *na = realloc(t->a, ncap * sizeof(answer));
-
-		if (na == NULL)
-		{
-			t->oom = true;
-			return NULL;
-		}
-		t->a = na;
-		t->cap = ncap;
+		req->family = AF_INET;
+		return true;
 	}
-	snprintf(t->a[t->n].name, sizeof(t->a[t->n].name), "%s", name);
-	t->a[t->n].type = type;
-	t->a[t->n].result = NULL;
-	t->n++;
-	return NULL;
+	if (inet_pton(AF_INET6, s, a6) != 1)
+		return false;
+	if (memcmp(a6, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+	{
+		req->family = AF_INET;
+		memcpy(req->ip, a6 + 12, 4);
+	}
+	else
+	{
+		req->family = AF_INET6;
+		memcpy(req->ip, a6, 16);
+	}
+	return true;
 }
 
-/* resolve every unanswered question of the table in one ma_dns_run */
-static int
-resolve_wave(ma_dns_engine *e, table *t)
+/* resolve all pending questions of the wave store in one ma_dns_run */
+static bool
+resolve_wave(ma_dns_engine *e, ma_dns_wave *w)
 {
+	int			n = ma_dns_wave_npending(w);
 	ma_dns_query *qs;
-	int		   *idx;
-	int			n = 0,
-				rc;
+	int			rc;
 
-	qs = calloc(t->n ? t->n : 1, sizeof(ma_dns_query));
-	idx = calloc(t->n ? t->n : 1, sizeof(int));
-	if (qs == NULL || idx == NULL)
+	if (n == 0)
+		return false;
+	qs = calloc(n, sizeof(ma_dns_query));
+	if (!qs)
+		return false;
+	for (int i = 0; i < n; i++)
 	{
-		free(qs);
-		free(idx);
-		return -1;
-	}
-	for (int i = 0; i < t->n; i++)
-	{
-		if (t->a[i].result != NULL)
-			continue;
-		ma_dns_query_init(&qs[n], t->a[i].name, t->a[i].type);
-		idx[n++] = i;
+		const char *name;
+		uint16_t	type;
+
+		ma_dns_wave_pending(w, i, &name, &type);
+		ma_dns_query_init(&qs[i], name, type);
 	}
 	rc = ma_dns_run(e, qs, n, ma_dns_poll_wait, NULL);
-	for (int j = 0; j < n; j++)
+	for (int i = 0; i < n; i++)
 	{
-		answer	   *a = &t->a[idx[j]];
+		ma_dns_result *r = qs[i].result;
 
-		if (qs[j].result)
-			a->result = ma_dns_result_ref(qs[j].result);
+		if (r == NULL || rc != MA_RUN_OK)
+		{
+			ma_dns_result *err = ma_dns_result_status(MA_DNS_ERROR, "no result");
+
+			ma_dns_wave_answer(w, i, r ? r : err);
+			ma_dns_result_release(err);
+		}
 		else
-			a->result = ma_dns_result_status(MA_DNS_ERROR,
-											 rc == MA_RUN_OK ? "no result" : "run failed");
-		ma_dns_query_clear(&qs[j]);
+			ma_dns_wave_answer(w, i, r);
+		ma_dns_query_clear(&qs[i]);
 	}
 	free(qs);
-	free(idx);
-	return n;
+	ma_dns_wave_clear_pending(w);
+	return true;
 }
 
 int
@@ -127,78 +106,84 @@ main(int argc, char **argv)
 	ma_spf_outcome out;
 	ma_dns_config cfg;
 	ma_dns_engine *e;
-	table		t = {0};
+	ma_dns_wave *w;
 	char		errbuf[256];
 	const char *servers = getenv("SPF_DNS");
 	const char *tmo = getenv("SPF_DNS_TIMEOUT");
-	double		secs = tmo && *tmo ? atof(tmo) : 1.0;
 	int			waves = 0;
+	bool		libspf2 = false;
 
+	if (argc == 5 && strncmp(argv[1], "--engine=", 9) == 0)
+	{
+		libspf2 = strcmp(argv[1] + 9, "libspf2") == 0;
+		argv++;
+		argc--;
+	}
 	if (argc != 4)
 	{
-		fprintf(stderr, "usage: %s <ip> <mailfrom> <helo>\n", argv[0]);
+		fprintf(stderr, "usage: %s [--engine=native|libspf2] <ip> <mailfrom> <helo>\n", argv[0]);
 		return 2;
 	}
+
 	memset(&req, 0, sizeof(req));
-	if (inet_pton(AF_INET, argv[1], req.ip) == 1)
-		req.family = AF_INET;
-	else if (inet_pton(AF_INET6, argv[1], req.ip) == 1)
-		req.family = AF_INET6;
-	else
+	if (!parse_ip(argv[1], &req))
 	{
-		fprintf(stderr, "%s: invalid IP address \"%s\"\n", argv[0], argv[1]);
-		return 2;
+		printf("permerror\n\n");
+		fprintf(stderr, "bad IP address: %s\n", argv[1]);
+		return 0;
 	}
 	req.sender = argv[2];
 	req.helo = argv[3];
-	req.receiver = NULL;
+	req.receiver = "unknown";
 	req.now = (int64_t) time(NULL);
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.servers = servers ? servers : "";
-	cfg.timeout_ms = secs > 0 ? (int) (secs * 1000) : 1000;
+	cfg.servers = servers ? servers : "127.0.0.1:5301";
+	cfg.timeout_ms = tmo ? (int) (atof(tmo) * 1000) : 2000;
+	if (cfg.timeout_ms <= 0)
+		cfg.timeout_ms = 2000;
 	cfg.tries = 1;
 	cfg.max_inflight = 20;
 	cfg.cache_entries = 1000;
 	cfg.cache_bytes = 1 << 20;
+
 	e = ma_dns_engine_new(&cfg, errbuf, sizeof(errbuf));
-	if (e == NULL)
+	if (!e)
 	{
-		fprintf(stderr, "%s: DNS engine: %s\n", argv[0], errbuf);
-		printf("temperror\n\n");
-		return 0;
+		fprintf(stderr, "ma_dns_engine_new: %s\n", errbuf);
+		return 2;
+	}
+	w = ma_dns_wave_new();
+	if (!w)
+	{
+		ma_dns_engine_free(e);
+		return 2;
 	}
 
+	if (libspf2)
+		ma_spf2_init();
 	for (;;)
 	{
-		ma_spf_check_host(&req, table_lookup, &t, &out);
+		if (libspf2)
+			ma_spf2_check_host(&req, ma_dns_wave_lookup, w, &out);
+		else
+			ma_spf_check_host(&req, ma_dns_wave_lookup, w, &out);
 		if (!out.pending)
 			break;
-		if (t.oom || ++waves > MAX_WAVES || resolve_wave(e, &t) <= 0)
+		if (++waves > MAX_WAVES || !resolve_wave(e, w))
 		{
-			memset(&out, 0, sizeof(out));
+			out.pending = false;
 			out.result = MA_SPF_TEMPERROR;
-			snprintf(out.problem, sizeof(out.problem), "%s",
-					 t.oom ? "out of memory" : "too many DNS waves");
+			snprintf(out.problem, sizeof(out.problem), "too many DNS waves");
 			break;
 		}
 	}
 
 	printf("%s\n%s\n", ma_spf_res_name(out.result), out.explanation);
-	fprintf(stderr, "result=%s mechanism=\"%s\" domain=\"%s\" problem=\"%s\" "
-			"dns_lookups=%d void_lookups=%d waves=%d\n",
-			ma_spf_res_name(out.result), out.mechanism, out.domain, out.problem,
-			out.dns_lookups, out.void_lookups, waves);
-	{
-		char		hdr[2048];
+	fprintf(stderr, "waves=%d dns_lookups=%d void_lookups=%d domain=%s problem=%s\n",
+			waves, out.dns_lookups, out.void_lookups, out.domain, out.problem);
 
-		ma_spf_received_spf(&req, &out, hdr, sizeof(hdr));
-		fprintf(stderr, "Received-SPF: %s\n", hdr);
-	}
-
-	for (int i = 0; i < t.n; i++)
-		ma_dns_result_release(t.a[i].result);
-	free(t.a);
+	ma_dns_wave_free(w);
 	ma_dns_engine_free(e);
 	return 0;
 }
