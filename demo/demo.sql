@@ -9,7 +9,8 @@ INSERT INTO customers VALUES
   (2, 'Globex',  'globex.demo.test'),
   (3, 'Initech', 'initech.demo.test'),
   (4, 'Hooli',   'hooli.demo.test'),
-  (5, 'Umbrella','umbrella.demo.test');
+  (5, 'Umbrella','umbrella.demo.test'),
+  (6, 'Wayne',   'wayne.demo.test');
 SELECT * FROM customers ORDER BY id;
 
 \echo '== 2. One lookup: the SPF record of a domain (TXT)'
@@ -57,3 +58,24 @@ SELECT c.name, c.domain,
 
 \echo '== 7. The cache: the second round asked the DNS server nothing'
 SELECT entries, hits, misses, queries_sent, nxdomain, nodata FROM mailauth.dns_cache_stats();
+
+\echo '== 8. SPF: may this IP send as acme? (a Zendesk server, then a stranger)'
+SELECT result, mechanism, domain, dns_lookups FROM mailauth.spf_verify('192.161.144.10', 'support@acme.demo.test', 'mail.zendesk.com');
+SELECT result, mechanism, received_spf FROM mailauth.spf_verify('203.0.113.66', 'ceo@acme.demo.test', 'unknown.example');
+
+\echo '== 9. Every customer''s SPF policy, in one statement'
+SELECT c.name, r.status, r.dns_lookups, r.all_qualifier, r.includes
+  FROM customers c
+  JOIN mailauth.spf_record(ARRAY(SELECT domain FROM customers)) r ON r.domain = c.domain
+ ORDER BY c.id;
+
+\echo '== 10. What is wrong with them, in plain words'
+SELECT c.name, f.severity, f.code, f.term, f.detail
+  FROM customers c
+  JOIN mailauth.spf_check(ARRAY(SELECT domain FROM customers)) f ON f.domain = c.domain
+ ORDER BY c.id, f.severity, f.code;
+
+\echo '== 11. Who still has to add include:mail.zendesk.com?'
+SELECT name, domain FROM customers
+ WHERE NOT mailauth.spf_includes(domain, 'mail.zendesk.com')
+ ORDER BY id;
