@@ -14,10 +14,20 @@ at once all come back after about --delay-ms.
   EDNS               an OPT in the query is answered with an OPT (UDP size
                      1232); an EDNS version other than 0 gets BADVERS
 
+With --spf (bench/spf.sh), TXT queries under spf.bench.test are answered
+with a three-level SPF policy per name (TTL 3600); every other query is
+answered as above:
+
+  <L>.spf.bench.test     "v=spf1 include:i1.<L>.spf.bench.test -all"
+  i1.<L>.spf.bench.test  "v=spf1 include:i2.<L>.spf.bench.test ~all"
+  i2.<L>.spf.bench.test  "v=spf1 ip4:192.0.2.0/24 -all"
+
+(<L> one label, e.g. d17; other TXT names under spf.bench.test are NODATA).
+
 Header: the ID, opcode and RD bit are copied, QR and AA set, the question
 echoed byte for byte.  UDP and TCP on the same port.
 
-usage: delayd.py [--host 127.0.0.1] [--port 5300] [--delay-ms 20]
+usage: delayd.py [--host 127.0.0.1] [--port 5300] [--delay-ms 20] [--spf]
 Prints "ready" on stdout once listening; on SIGTERM/SIGINT prints counters
 on stderr and exits 0.  Python 3 standard library only.
 """
@@ -30,7 +40,7 @@ import socket
 import struct
 import sys
 
-T_A, T_SOA, T_OPT = 1, 6, 41
+T_A, T_SOA, T_TXT, T_OPT = 1, 6, 16, 41
 C_IN = 1
 R_NOERROR, R_FORMERR, R_NOTIMP, R_REFUSED = 0, 1, 4, 5
 EDNS_UDPSIZE = 1232
@@ -102,9 +112,34 @@ def synth_a(labels):
     return bytes([198, 18, h[0], h[1]])
 
 
+SPF_ZONE = [b"spf", b"bench", b"test"]
+
+
+def synth_spf(labels):
+    """The SPF policy of a name under spf.bench.test (--spf), or None."""
+    low = [l.lower() for l in labels]
+    if low[-3:] != SPF_ZONE:
+        return None
+    base = b".".join(labels[-4:]) if len(labels) >= 4 else None
+    if len(labels) == 4:
+        return b"v=spf1 include:i1." + base + b" -all"
+    if len(labels) == 5 and low[0] == b"i1":
+        return b"v=spf1 include:i2." + base + b" ~all"
+    if len(labels) == 5 and low[0] == b"i2":
+        return b"v=spf1 ip4:192.0.2.0/24 -all"
+    return None
+
+
+def txt_rdata(text):
+    """TXT rdata: the text as character-strings of at most 255 bytes."""
+    chunks = [text[i:i + 255] for i in range(0, len(text), 255)] or [b""]
+    return b"".join(bytes([len(c)]) + c for c in chunks)
+
+
 class Responder:
-    def __init__(self, delay_ms):
+    def __init__(self, delay_ms, spf=False):
         self.delay = delay_ms / 1000.0
+        self.spf = spf
         self.received = 0
         self.answered = 0
         self.errors = 0
@@ -162,6 +197,12 @@ class Responder:
         if qtype == T_A:
             rr = struct.pack("!HHHIH", 0xC00C, T_A, C_IN, 3600, 4) + synth_a(labels)
             return header(R_NOERROR, 1, 1, 0, nar) + question + rr + opt
+        if qtype == T_TXT and self.spf:
+            text = synth_spf(labels)
+            if text is not None:
+                rdata = txt_rdata(text)
+                rr = struct.pack("!HHHIH", 0xC00C, T_TXT, C_IN, 3600, len(rdata)) + rdata
+                return header(R_NOERROR, 1, 1, 0, nar) + question + rr + opt
 
         # NODATA: an SOA of the zone (the last two labels) in authority,
         # its owner a pointer into the echoed question
@@ -226,10 +267,12 @@ async def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=5300)
     ap.add_argument("--delay-ms", type=float, default=20.0)
+    ap.add_argument("--spf", action="store_true",
+                    help="answer TXT queries under spf.bench.test with SPF policies")
     args = ap.parse_args()
 
     loop = asyncio.get_running_loop()
-    resp = Responder(args.delay_ms)
+    resp = Responder(args.delay_ms, args.spf)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # bursts of a thousand queries must not overflow the receive buffer

@@ -10,9 +10,10 @@ other, against the DNS server 127.0.0.1:PORT.
               evaluation sends its queries (pyspf keeps no cache across
               evaluations)
   mode memo   pyspf's DNS function memoized in this driver (a dict in front
-              of spf.DNSLookup, filled by the warm-up evaluation): the cost
+              of spf.DNSLookup, filled by the first evaluations): the cost
               of the evaluation alone, with no DNS at all; not pyspf's own
               behaviour
+Each run starts with N evaluations that are not timed (the warm-up).
 
 usage: pyspf_bench.py PORT MODE SENDER PREFIX N REPS
 Prints "version ...", then one line per rep: "rep K N SECONDS RESULT=COUNT..."
@@ -61,7 +62,8 @@ def evaluate(ip):
 
 print("version pyspf %s (%s), Python %s" % (spf.__version__, dnsmod, sys.version.split()[0]),
       flush=True)
-evaluate(prefix + "1")                   # warm-up (fills the memo in mode memo)
+for i in range(n):                       # warm-up (fills the memo in mode memo)
+    evaluate(prefix + str(i % 200 + 1))
 for rep in range(1, reps + 1):
     counts = collections.Counter()
     t0 = time.perf_counter()

@@ -64,8 +64,15 @@ ma_dns_type_name(int type)
  * Names
  * ---------------------------------------------------------------------
  */
-const char *
-ma_dns_name_check(const char *name, char *out)
+/*
+ * Check and normalise a name; any_octet lets every octet but NUL stand in a
+ * label (names built by SPF macro expansion may hold spaces or other bytes,
+ * RFC 7208 7.3, and DNS carries them), else only printable ASCII without
+ * backslash.  The output is the raw lowercased name (at most 253 octets);
+ * answers show unusual octets escaped (\032), and the decoder compares alike.
+ */
+static const char *
+name_check(const char *name, char *out, bool any_octet)
 {
 	size_t		len,
 				lablen = 0;
@@ -94,12 +101,12 @@ ma_dns_name_check(const char *name, char *out)
 		}
 		else
 		{
-			if (ch < 0x21 || ch > 0x7e || ch == '\\')
+			if (!any_octet && (ch < 0x21 || ch > 0x7e || ch == '\\'))
 				return "domain name contains an invalid character";
 			if (++lablen > MA_DNS_MAXLABEL)
 				return "domain name has a label longer than 63 octets";
 		}
-		out[i] = (char) tolower(ch);
+		out[i] = (char) ((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
 	}
 	if (lablen == 0)
 		return "domain name contains an empty label";
@@ -107,49 +114,16 @@ ma_dns_name_check(const char *name, char *out)
 	return NULL;
 }
 
-/*
- * Like ma_dns_name_check, but any octet but NUL may stand in a label: names
- * built by SPF macro expansion may hold spaces or other bytes (RFC 7208
- * 7.3), and DNS carries them.  The output is the raw lowercased name (at
- * most 253 octets); answers show such names escaped (\032), and the
- * decoder compares alike.
- */
+const char *
+ma_dns_name_check(const char *name, char *out)
+{
+	return name_check(name, out, false);
+}
+
 const char *
 ma_dns_name_check_any(const char *name, char *out)
 {
-	size_t		len,
-				lablen = 0;
-
-	if (name == NULL || name[0] == '\0')
-		return "domain name must not be empty";
-	len = strlen(name);
-	if (len == 1 && name[0] == '.')
-	{
-		strcpy(out, ".");
-		return NULL;
-	}
-	if (name[len - 1] == '.')
-		len--;
-	if (len > MA_DNS_MAXNAME)
-		return "domain name is longer than 253 octets";
-	for (size_t i = 0; i < len; i++)
-	{
-		unsigned char ch = (unsigned char) name[i];
-
-		if (ch == '.')
-		{
-			if (lablen == 0)
-				return "domain name contains an empty label";
-			lablen = 0;
-		}
-		else if (++lablen > MA_DNS_MAXLABEL)
-			return "domain name has a label longer than 63 octets";
-		out[i] = (char) ((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
-	}
-	if (lablen == 0)
-		return "domain name contains an empty label";
-	out[len] = '\0';
-	return NULL;
+	return name_check(name, out, true);
 }
 
 void
