@@ -68,5 +68,6 @@ test:
 bench:
 	tools/build.sh
 	bench/run.sh
+	bench/spf.sh
 
 .PHONY: unit adapters demo test bench

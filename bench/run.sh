@@ -426,6 +426,10 @@ fi
 echo
 echo "delayd: ${DELAYD_STATS#delayd: }."
 } >"$REPORT_TMP"
+# keep the SPF section that bench/spf.sh maintains between its markers
+if [ -f "$OUT" ] && grep -q '^<!-- spf:begin -->' "$OUT"; then
+	{ echo; sed -n '/^<!-- spf:begin -->/,/^<!-- spf:end -->/p' "$OUT"; } >>"$REPORT_TMP"
+fi
 mv "$REPORT_TMP" "$OUT"
 REPORT_TMP=
 log "done in $(( $(date +%s) - T_START )) s: $OUT"
