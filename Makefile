@@ -45,7 +45,7 @@ CORE_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc $(shell pkg-config -
 CORE_LIBS = $(shell pkg-config --libs $(DEPS_PKGS)) -lspf2
 
 # the pure C core on its own (no postgres.h): unit tests and SPF adapters
-UNIT_TESTS = test/unit/test_core test/unit/test_spf test/unit/test_spf2
+UNIT_TESTS = test/unit/test_core test/unit/test_spf test/unit/test_spf2 test/unit/test_spf_diff
 ADAPTERS = test/spf/spf_adapter
 
 test/unit/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
@@ -59,6 +59,8 @@ unit: $(UNIT_TESTS)
 
 adapters: $(ADAPTERS)
 
+unit-build: $(UNIT_TESTS)
+
 demo:
 	tools/demo.sh
 
@@ -70,4 +72,4 @@ bench:
 	bench/run.sh
 	bench/spf.sh
 
-.PHONY: unit adapters demo test bench
+.PHONY: unit unit-build adapters demo test bench

@@ -12,7 +12,7 @@ cd "$ROOT"
 
 make -s clean >/dev/null 2>&1 || true
 "$ROOT/tools/build.sh" WERROR=1
-make -s WERROR=1 test/unit/test_core test/unit/test_spf test/unit/test_spf2 >/dev/null
+make -s WERROR=1 unit-build >/dev/null
 
 source "$ROOT/test/lib.sh"
 ma_start_all
@@ -28,7 +28,7 @@ count_tap() {	# count_tap LOGFILE: adds its ok / not ok lines
 }
 
 echo "== unit tests of the C core"
-for t in test/unit/test_core test/unit/test_spf test/unit/test_spf2; do
+for t in test/unit/test_core test/unit/test_spf test/unit/test_spf2 test/unit/test_spf_diff; do
 	set +e
 	"$t" > "$MA_WORK/unit.log" 2>&1
 	rc=$?
