@@ -230,8 +230,8 @@ load_deprecated(FunctionCallInfo fcinfo, int *n)
 
 	initStringInfo(&q);
 	appendStringInfo(&q,
-					 "SELECT lower(rtrim(spf_include, '.')), service, replacement FROM %s.sending_services "
-					 "WHERE status = 'deprecated'",
+					 "SELECT pg_catalog.lower(pg_catalog.rtrim(spf_include, '.')), service, replacement "
+					 "FROM %s.sending_services WHERE status OPERATOR(pg_catalog.=) 'deprecated'",
 					 quote_identifier(schema));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -15,9 +15,10 @@ sub psql_run {
 
 # start a psql script in the background: returns a handle for psql_wait
 sub psql_bg {
-	my ($script) = @_;
+	my ($script, $db) = @_;
 	my $err = gensym;
-	my $pid = open3(my $in, my $out, $err, 'psql', '-X', '-qAt', '-v', 'VERBOSITY=verbose');
+	my $pid = open3(my $in, my $out, $err, 'psql', '-X', '-qAt', '-v', 'VERBOSITY=verbose',
+		($db ? ('-d', $db) : ()));
 	print $in $script;
 	close $in;
 	return {pid => $pid, out => $out, err => $err};
