@@ -189,3 +189,16 @@ REVOKE EXECUTE ON FUNCTION @extschema@.spf_check(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_record(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_record(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_includes(text, text) FROM PUBLIC;
+
+---------------------------------------------------------------------------
+-- Authentication-Results
+---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.parse_authentication_results(header_or_message text,
+    OUT authserv_id text, OUT version integer, OUT method text, OUT result text,
+    OUT reason text, OUT properties jsonb)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_parse_authentication_results'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parse_authentication_results(text) IS
+'the results of Authentication-Results (RFC 8601) and Received-SPF fields, of one field value or of a whole message''s header';

@@ -28,7 +28,7 @@ count_tap() {	# count_tap LOGFILE: adds its ok / not ok lines
 }
 
 echo "== unit tests of the C core"
-for t in test/unit/test_core test/unit/test_spf test/unit/test_spf2 test/unit/test_spf_diff; do
+for t in $(make -s -f Makefile print-unit-tests); do
 	set +e
 	"$t" > "$MA_WORK/unit.log" 2>&1
 	rc=$?

@@ -1,0 +1,213 @@
+/*-------------------------------------------------------------------------
+ *
+ * dmarc_adapter.c
+ *	  Conformance adapter of the DMARC evaluator of the core, without
+ *	  PostgreSQL:
+ *
+ *		dmarc_adapter <from_domain[,from_domain...]> <dkim> <spf_domain>
+ *					  <spf_result> <mode> [sample]
+ *
+ *	  dkim is "d:result,d:result" (";" separates too) or "-"; spf_domain
+ *	  may be "-" (none); mode is rfc7489 or dmarcbis; sample is the pct
+ *	  sampling value in [0,100) (default 0).  DMARC_DNS=host:port and
+ *	  DMARC_DNS_TIMEOUT=seconds in the environment name the DNS server.
+ *
+ *	  Prints one tab-separated line: result, policy_domain, policy,
+ *	  disposition, dkim_aligned, spf_aligned ("-" for empty values, yes/no
+ *	  for the alignments) as the columns of dmarc.tsv; diagnostics on
+ *	  stderr.
+ *
+ * It drives the waves model the way the PostgreSQL glue does: evaluate
+ * against a wave store; while pending, resolve every recorded question
+ * concurrently with the DNS engine and evaluate again.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "core/ma_dmarc.h"
+#include "core/ma_dns.h"
+#include "core/ma_wave.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WAVES 50
+#define MAX_ITEMS 64
+
+/* resolve all pending questions of the wave store in one ma_dns_run */
+static bool
+resolve_wave(ma_dns_engine *e, ma_dns_wave *w)
+{
+	int			n = ma_dns_wave_npending(w);
+	ma_dns_query *qs;
+	int			rc;
+
+	if (n == 0)
+		return false;
+	qs = calloc(n, sizeof(ma_dns_query));
+	if (!qs)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		const char *name;
+		uint16_t	type;
+
+		ma_dns_wave_pending(w, i, &name, &type);
+		ma_dns_query_init(&qs[i], name, type);
+	}
+	rc = ma_dns_run(e, qs, n, ma_dns_poll_wait, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		ma_dns_result *r = qs[i].result;
+
+		if (r == NULL || rc != MA_RUN_OK)
+		{
+			ma_dns_result *err = ma_dns_result_status(MA_DNS_ERROR, "no result");
+
+			ma_dns_wave_answer(w, i, r ? r : err);
+			ma_dns_result_release(err);
+		}
+		else
+			ma_dns_wave_answer(w, i, r);
+		ma_dns_query_clear(&qs[i]);
+	}
+	free(qs);
+	ma_dns_wave_clear_pending(w);
+	return true;
+}
+
+static ma_spf_res
+spf_from_name(const char *s)
+{
+	static const char *const names[] = {"none", "neutral", "pass", "fail", "softfail",
+	"temperror", "permerror"};
+
+	for (int i = 0; i < 7; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (ma_spf_res) i;
+	return MA_SPF_NONE;
+}
+
+static const char *
+dash(const char *s)
+{
+	return (s && *s) ? s : "-";
+}
+
+int
+main(int argc, char **argv)
+{
+	ma_dmarc_request req;
+	ma_dmarc_outcome out;
+	ma_dmarc_dkim dkim[MAX_ITEMS];
+	const char *froms[MAX_ITEMS];
+	ma_dns_config cfg;
+	ma_dns_engine *e;
+	ma_dns_wave *w;
+	char		errbuf[256];
+	const char *servers = getenv("DMARC_DNS");
+	const char *tmo = getenv("DMARC_DNS_TIMEOUT");
+	char	   *fromlist,
+			   *dkimlist,
+			   *tok,
+			   *save;
+	int			mode,
+				waves = 0;
+
+	if (argc != 6 && argc != 7)
+	{
+		fprintf(stderr, "usage: %s <from_domain[,...]> <d:result,...|-> <spf_domain|-> "
+				"<spf_result> <rfc7489|dmarcbis> [sample]\n", argv[0]);
+		return 2;
+	}
+	mode = ma_dmarc_mode_from_name(argv[5]);
+	if (mode < 0)
+	{
+		fprintf(stderr, "unknown mode: %s\n", argv[5]);
+		return 2;
+	}
+	memset(&req, 0, sizeof(req));
+	req.mode = (ma_dmarc_mode) mode;
+	req.sample = argc == 7 ? atoi(argv[6]) : 0;
+
+	fromlist = strdup(argv[1]);
+	dkimlist = strdup(argv[2]);
+	if (!fromlist || !dkimlist)
+		return 2;
+	for (tok = strtok_r(fromlist, ",", &save); tok && req.nfrom < MAX_ITEMS;
+		 tok = strtok_r(NULL, ",", &save))
+		froms[req.nfrom++] = tok;
+	req.from_domains = froms;
+	if (strcmp(dkimlist, "-") != 0)
+		for (tok = strtok_r(dkimlist, ",;", &save); tok && req.ndkim < MAX_ITEMS;
+			 tok = strtok_r(NULL, ",;", &save))
+		{
+			char	   *colon = strrchr(tok, ':');
+
+			dkim[req.ndkim].domain = tok;
+			dkim[req.ndkim].result = MA_DMARC_AUTH_NONE;
+			if (colon)
+			{
+				*colon = '\0';
+				dkim[req.ndkim].result = ma_dmarc_auth_from_name(colon + 1);
+			}
+			req.ndkim++;
+		}
+	req.dkim = dkim;
+	req.spf_domain = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
+	req.spf_result = spf_from_name(argv[4]);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.servers = servers ? servers : "127.0.0.1:5302";
+	cfg.timeout_ms = tmo ? (int) (atof(tmo) * 1000) : 2000;
+	if (cfg.timeout_ms <= 0)
+		cfg.timeout_ms = 2000;
+	cfg.tries = 1;
+	cfg.max_inflight = 20;
+	cfg.cache_entries = 1000;
+	cfg.cache_bytes = 1 << 20;
+
+	e = ma_dns_engine_new(&cfg, errbuf, sizeof(errbuf));
+	if (!e)
+	{
+		fprintf(stderr, "ma_dns_engine_new: %s\n", errbuf);
+		return 2;
+	}
+	w = ma_dns_wave_new();
+	if (!w)
+	{
+		ma_dns_engine_free(e);
+		return 2;
+	}
+	for (;;)
+	{
+		ma_dmarc_verify(&req, ma_dns_wave_lookup, w, &out);
+		if (!out.pending)
+			break;
+		ma_dmarc_outcome_free(&out);
+		if (++waves > MAX_WAVES || !resolve_wave(e, w))
+		{
+			memset(&out, 0, sizeof(out));
+			out.result = MA_DMARC_TEMPERROR;
+			snprintf(out.problem, sizeof(out.problem), "too many DNS waves");
+			break;
+		}
+	}
+
+	printf("%s\t%s\t%s\t%s\t%s\t%s\n", ma_dmarc_res_name(out.result),
+		   dash(out.policy_domain), dash(ma_dmarc_policy_name(out.policy)),
+		   out.disposition == MA_DMARC_P_UNSET ? "none" : ma_dmarc_policy_name(out.disposition),
+		   out.dkim_aligned ? "yes" : "no", out.spf_aligned ? "yes" : "no");
+	fprintf(stderr, "waves=%d questions=%d from=%s org=%s tag=%s pct=%d sampled_out=%d "
+			"exists=%d problem=%s\n", waves, ma_dns_wave_size(w), out.from_domain,
+			out.org_domain, out.policy_tag ? out.policy_tag : "", out.pct, out.sampled_out,
+			out.from_exists, out.problem);
+
+	ma_dmarc_outcome_free(&out);
+	ma_dns_wave_free(w);
+	ma_dns_engine_free(e);
+	ma_dmarc_psl_release();
+	free(fromlist);
+	free(dkimlist);
+	return 0;
+}
