@@ -8,11 +8,11 @@ MODULE_big = mailauth
 CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o \
             src/core/ma_wave.o src/core/ma_spf.o src/core/ma_spflint.o src/core/ma_spf2.o \
             src/core/ma_authres.o src/core/ma_dmarc.o
-OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o $(CORE_OBJS)
+OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o $(CORE_OBJS)
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
-REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint authres privileges
+REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint authres dmarc privileges
 
 DEPS_PKGS = libcares libidn2 libpsl
 PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)

@@ -202,3 +202,29 @@ AS 'MODULE_PATHNAME', 'mailauth_parse_authentication_results'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
 COMMENT ON FUNCTION @extschema@.parse_authentication_results(text) IS
 'the results of Authentication-Results (RFC 8601) and Received-SPF fields, of one field value or of a whole message''s header';
+
+---------------------------------------------------------------------------
+-- DMARC
+---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.dmarc_policy_record AS (
+    domain text,          -- the domain asked about (normalised)
+    record_domain text,   -- where the record that applies was found (_dmarc.<this>), or NULL
+    org_domain text,      -- the organizational domain (Public Suffix List, or the RFC 9989 tree walk)
+    record text,          -- the record text
+    p text, sp text, np text,   -- none, quarantine, reject; NULL when absent (sp: as p, np: as sp)
+    adkim text, aspf text,      -- r (relaxed) or s (strict)
+    pct integer,
+    rua text[], ruf text[],
+    fo text,
+    status text,          -- ok, none (no record), invalid, temperror, permerror (bad name)
+    problems text[]       -- 'code: detail', in plain words
+);
+
+CREATE FUNCTION @extschema@.dmarc_record(domain text)
+RETURNS @extschema@.dmarc_policy_record
+AS 'MODULE_PATHNAME', 'mailauth_dmarc_record'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.dmarc_record(text) IS
+'discover and lint the DMARC policy that applies to a domain (RFC 7489, or RFC 9989 with mailauth.dmarc_mode = dmarcbis)';
+REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_record(text) FROM PUBLIC;

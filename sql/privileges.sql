@@ -12,6 +12,7 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.spf_check(ARRAY['pass.spf.test'])$$)
 SELECT sqlstate_of($$SELECT * FROM mailauth.spf_record('pass.spf.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.spf_record(ARRAY['pass.spf.test'])$$);
 SELECT sqlstate_of($$SELECT mailauth.spf_includes('pass.spf.test', 'x.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dmarc_record('good.dmarc.test')$$);
 -- the sending services are readable by all, changed by their owner
 SELECT count(*) > 0 AS readable FROM mailauth.sending_services;
 SELECT sqlstate_of($$INSERT INTO mailauth.sending_services (service, spf_include) VALUES ('x', 'x.test')$$);
@@ -29,6 +30,8 @@ SELECT sqlstate_of($$SET mailauth.dns_servers = '192.0.2.53'$$);
 SELECT sqlstate_of($$SET mailauth.dns_servers = ''$$);
 -- harmless functions are usable
 SELECT entries >= 0 AS stats_ok FROM mailauth.dns_cache_stats();
+-- pure parsers are for everyone
+SELECT count(*) AS parsed FROM mailauth.parse_authentication_results('x.example; spf=pass');
 RESET ROLE;
 -- granting, as the README shows
 GRANT EXECUTE ON FUNCTION mailauth.dns_lookup(text, text), mailauth.dns_lookup(text[], text),

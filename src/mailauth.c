@@ -23,6 +23,14 @@ int			mailauth_dns_max_inflight = 100;
 int			mailauth_dns_cache_size = 10000;
 int			mailauth_dns_cache_memory = 32768;	/* kB */
 int			mailauth_spf_engine = MAILAUTH_SPF_NATIVE;
+int			mailauth_dmarc_mode = 0;	/* MA_DMARC_RFC7489 */
+
+static const struct config_enum_entry dmarc_mode_options[] = {
+	{"rfc7489", 0, false},
+	{"dmarcbis", 1, false},
+	{"rfc9989", 1, true},
+	{NULL, 0, false}
+};
 
 static const struct config_enum_entry spf_engine_options[] = {
 	{"native", MAILAUTH_SPF_NATIVE, false},
@@ -124,6 +132,16 @@ _PG_init(void)
 							 &mailauth_spf_engine,
 							 MAILAUTH_SPF_NATIVE,
 							 spf_engine_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("mailauth.dmarc_mode",
+							 "DMARC rules: rfc7489 (organizational domain from the Public Suffix List) or dmarcbis (RFC 9989 DNS tree walk).",
+							 NULL,
+							 &mailauth_dmarc_mode,
+							 0,
+							 dmarc_mode_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

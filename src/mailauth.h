@@ -28,6 +28,7 @@ extern int	mailauth_dns_max_inflight;
 extern int	mailauth_dns_cache_size;
 extern int	mailauth_dns_cache_memory;
 extern int	mailauth_spf_engine;
+extern int	mailauth_dmarc_mode;	/* an ma_dmarc_mode */
 
 #define MAILAUTH_SPF_NATIVE		0
 #define MAILAUTH_SPF_LIBSPF2	1

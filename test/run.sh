@@ -94,6 +94,28 @@ else
 	echo "skipped: $SUITE not found (the RFC 7208 suite is read from ../shared; set MAILAUTH_SHARED to its folder)"
 fi
 
+echo "== conformance: the DMARC scenarios of the DKIM/DMARC corpus (DMARC core)"
+if [ -f "$SHARED/corpus/dkim/generated/dmarc.tsv" ]; then
+	set +e
+	MAILAUTH_SHARED="$SHARED" bash "$ROOT/test/dmarc/run-corpus.sh" > "$MA_WORK/dmarc-corpus.log" 2>&1
+	set -e
+	grep -E '^FAIL' -A3 "$MA_WORK/dmarc-corpus.log" | head -40 || true
+	line=$(grep -E '^rfc7489: [0-9]+/[0-9]+, dmarcbis: [0-9]+/[0-9]+' "$MA_WORK/dmarc-corpus.log" | tail -1)
+	if [ -n "$line" ]; then
+		echo "dmarc corpus: $line"
+		for m in rfc7489 dmarcbis; do
+			ok=$(echo "$line" | sed -E "s/.*$m: ([0-9]+)\/([0-9]+).*/\1/")
+			all=$(echo "$line" | sed -E "s/.*$m: ([0-9]+)\/([0-9]+).*/\2/")
+			passed=$((passed + ok)); failed=$((failed + all - ok))
+		done
+	else
+		echo "the DMARC corpus did not run:"; tail -20 "$MA_WORK/dmarc-corpus.log"
+		failed=$((failed + 1))
+	fi
+else
+	echo "skipped: $SHARED/corpus/dkim not found (set MAILAUTH_SHARED to the shared folder)"
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,9 +15,9 @@
  *	parent names, one label removed at a time; a name of 8 or more labels
  *	is first shortened to its 7 right-most labels (so at most 8 queries:
  *	the From domain and 7 levels), down to the single-label name (a TLD may
- *	publish a PSD policy).  At each level several DMARC1 records are all
- *	discarded and the walk goes on; the first level with exactly one is the
- *	policy record.
+ *	publish a PSD policy).  The first level with exactly one DMARC1 record
+ *	is the policy record; a level with several ends the walk with no policy,
+ *	as in RFC 7489.
  *
  *	RFC 9989 organizational domain: the same walk from the name, every level
  *	asked at once (they are independent).  The first record with psd=n
@@ -1082,11 +1082,15 @@ discover(ma_spf_lookup_fn lookup, void *arg, ma_dmarc_mode mode, const char *nam
 			*multiple = true;
 			if (probs)
 				add_problem(probs, "error", "multiple_records",
-							"_dmarc.%s holds more than one v=DMARC1 record: %s", targets[i],
-							mode == MA_DMARC_BIS ? "they are all discarded and the walk goes on"
-							: "receivers apply no DMARC processing");
-			if (mode == MA_DMARC_RFC7489)
-				return 0;		/* RFC 7489 6.6.3 step 5: discovery ends */
+							"_dmarc.%s holds more than one v=DMARC1 record: receivers apply no DMARC processing",
+							targets[i]);
+			/*
+			 * RFC 7489 6.6.3 step 5: discovery ends.  We read RFC 9989 the
+			 * same way (several records at one level end the walk with no
+			 * policy), as the project's DMARC corpus does; an earlier reading
+			 * discarded them and walked on.
+			 */
+			return 0;
 		}
 		else
 			*multiple = false;
