@@ -50,7 +50,7 @@ UNIT_TESTS = test/unit/test_core test/unit/test_spf test/unit/test_spf2 test/uni
              test/unit/test_authres test/unit/test_dmarc
 ADAPTERS = test/spf/spf_adapter test/dmarc/dmarc_adapter
 
-test/unit/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
+test/unit/%: test/unit/%.c test/unit/ma_test.h $(CORE_SRCS) $(HEADERS)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 
 test/spf/%: test/spf/%.c $(CORE_SRCS) $(HEADERS)

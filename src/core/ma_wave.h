@@ -39,4 +39,7 @@ extern void ma_dns_wave_answer(ma_dns_wave *w, int i, ma_dns_result *r);
 extern void ma_dns_wave_clear_pending(ma_dns_wave *w);
 extern int	ma_dns_wave_size(ma_dns_wave *w);
 
+/* stand-alone programs: resolve all pending questions, blocking on poll() */
+extern bool ma_dns_wave_resolve_blocking(ma_dns_engine *e, ma_dns_wave *w);
+
 #endif							/* MA_WAVE_H */

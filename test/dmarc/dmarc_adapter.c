@@ -34,47 +34,6 @@
 #define MAX_WAVES 50
 #define MAX_ITEMS 64
 
-/* resolve all pending questions of the wave store in one ma_dns_run */
-static bool
-resolve_wave(ma_dns_engine *e, ma_dns_wave *w)
-{
-	int			n = ma_dns_wave_npending(w);
-	ma_dns_query *qs;
-	int			rc;
-
-	if (n == 0)
-		return false;
-	qs = calloc(n, sizeof(ma_dns_query));
-	if (!qs)
-		return false;
-	for (int i = 0; i < n; i++)
-	{
-		const char *name;
-		uint16_t	type;
-
-		ma_dns_wave_pending(w, i, &name, &type);
-		ma_dns_query_init(&qs[i], name, type);
-	}
-	rc = ma_dns_run(e, qs, n, ma_dns_poll_wait, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		ma_dns_result *r = qs[i].result;
-
-		if (r == NULL || rc != MA_RUN_OK)
-		{
-			ma_dns_result *err = ma_dns_result_status(MA_DNS_ERROR, "no result");
-
-			ma_dns_wave_answer(w, i, r ? r : err);
-			ma_dns_result_release(err);
-		}
-		else
-			ma_dns_wave_answer(w, i, r);
-		ma_dns_query_clear(&qs[i]);
-	}
-	free(qs);
-	ma_dns_wave_clear_pending(w);
-	return true;
-}
 
 static ma_spf_res
 spf_from_name(const char *s)
@@ -185,7 +144,7 @@ main(int argc, char **argv)
 		if (!out.pending)
 			break;
 		ma_dmarc_outcome_free(&out);
-		if (++waves > MAX_WAVES || !resolve_wave(e, w))
+		if (++waves > MAX_WAVES || !ma_dns_wave_resolve_blocking(e, w))
 		{
 			memset(&out, 0, sizeof(out));
 			out.result = MA_DMARC_TEMPERROR;

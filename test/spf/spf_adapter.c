@@ -57,47 +57,6 @@ parse_ip(const char *s, ma_spf_request *req)
 	return true;
 }
 
-/* resolve all pending questions of the wave store in one ma_dns_run */
-static bool
-resolve_wave(ma_dns_engine *e, ma_dns_wave *w)
-{
-	int			n = ma_dns_wave_npending(w);
-	ma_dns_query *qs;
-	int			rc;
-
-	if (n == 0)
-		return false;
-	qs = calloc(n, sizeof(ma_dns_query));
-	if (!qs)
-		return false;
-	for (int i = 0; i < n; i++)
-	{
-		const char *name;
-		uint16_t	type;
-
-		ma_dns_wave_pending(w, i, &name, &type);
-		ma_dns_query_init(&qs[i], name, type);
-	}
-	rc = ma_dns_run(e, qs, n, ma_dns_poll_wait, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		ma_dns_result *r = qs[i].result;
-
-		if (r == NULL || rc != MA_RUN_OK)
-		{
-			ma_dns_result *err = ma_dns_result_status(MA_DNS_ERROR, "no result");
-
-			ma_dns_wave_answer(w, i, r ? r : err);
-			ma_dns_result_release(err);
-		}
-		else
-			ma_dns_wave_answer(w, i, r);
-		ma_dns_query_clear(&qs[i]);
-	}
-	free(qs);
-	ma_dns_wave_clear_pending(w);
-	return true;
-}
 
 int
 main(int argc, char **argv)
@@ -170,7 +129,7 @@ main(int argc, char **argv)
 			ma_spf_check_host(&req, ma_dns_wave_lookup, w, &out);
 		if (!out.pending)
 			break;
-		if (++waves > MAX_WAVES || !resolve_wave(e, w))
+		if (++waves > MAX_WAVES || !ma_dns_wave_resolve_blocking(e, w))
 		{
 			out.pending = false;
 			out.result = MA_SPF_TEMPERROR;

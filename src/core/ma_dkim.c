@@ -1,0 +1,1035 @@
+/*-------------------------------------------------------------------------
+ *
+ * ma_dkim.c
+ *	  DKIM verification on libopendkim 2.11 (Debian 12's 2.11.0~beta2),
+ *	  behind the waves DNS model (see ma_dkim.h).
+ *
+ * How it works: we split the header ourselves (rejecting what would reach
+ * one of libopendkim's live assert()s: no header/body separator, NUL bytes
+ * in the header, over-long fields, too many signatures), pre-scan the
+ * DKIM-Signature fields and ask the lookup callback for every key record
+ * of the message in one wave.  Only when all are known do we run
+ * libopendkim, whose DNS hooks (query_start / waitreply / cancel) answer
+ * from the callback with a minimal wire-format reply built from the
+ * decoded ma_dns_result (NXDOMAIN as an NXDOMAIN packet; SERVFAIL, timeout
+ * and unknown answers as a transport error, never as "no key").
+ *
+ * libopendkim pitfalls handled here:
+ *	- dkim_eom() returns OK when any one signature passes: never a
+ *	  per-signature verdict.  We read every DKIM_SIGINFO: its error, flags
+ *	  and body-hash state (PASSED is set even on a body hash mismatch).
+ *	- DKIM_LIBFLAGS_BADSIGHANDLES keeps malformed signatures listed,
+ *	  DKIM_LIBFLAGS_FIXCRLF accepts bare-LF input.
+ *	- rsa-sha1 is never a pass (RFC 8301), RSA keys under 1024 bits are
+ *	  refused, several From fields are never a pass, and a signature whose
+ *	  l= leaves part of the body unsigned is "policy": all ours to enforce.
+ *
+ * Memory: the library handle, the verify handle and every query are freed
+ * before we return, on every path.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ma_dkim.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <opendkim/dkim.h>
+
+/* a pre-scanned header field */
+typedef struct ma_field
+{
+	const char *p;				/* start of the field name */
+	size_t		len;			/* without the final line ending */
+	bool		is_sig;			/* a DKIM-Signature field */
+} ma_field;
+
+/* one query handed to libopendkim */
+typedef struct ma_dkim_q
+{
+	int			rc;				/* DKIM_DNS_* for waitreply */
+	size_t		len;
+} ma_dkim_q;
+
+typedef struct ma_dkim_ctx
+{
+	ma_spf_lookup_fn lookup;
+	void	   *arg;
+	bool		pending;
+	bool		dns_error;		/* some key lookup had servfail/timeout/... */
+	bool		oom;
+} ma_dkim_ctx;
+
+const char *
+ma_dkim_res_name(ma_dkim_res r)
+{
+	switch (r)
+	{
+		case MA_DKIM_NONE:
+			return "none";
+		case MA_DKIM_PASS:
+			return "pass";
+		case MA_DKIM_FAIL:
+			return "fail";
+		case MA_DKIM_NEUTRAL:
+			return "neutral";
+		case MA_DKIM_POLICY:
+			return "policy";
+		case MA_DKIM_TEMPERROR:
+			return "temperror";
+		case MA_DKIM_PERMERROR:
+			return "permerror";
+	}
+	return "permerror";
+}
+
+const char *
+ma_dkim_version(void)
+{
+	static char v[32];
+	uint32_t	n = dkim_libversion();
+
+	snprintf(v, sizeof(v), "%u.%u.%u", (n >> 24) & 0xff, (n >> 16) & 0xff,
+			 (n >> 8) & 0xff);
+	return v;
+}
+
+void
+ma_dkim_outcome_free(ma_dkim_outcome *out)
+{
+	if (out == NULL)
+		return;
+	for (int i = 0; i < out->nresults; i++)
+	{
+		ma_dkim_sig *s = &out->results[i];
+
+		for (int j = 0; j < s->nsigned_headers; j++)
+			free(s->signed_headers[j]);
+		free(s->signed_headers);
+	}
+	free(out->results);
+	out->results = NULL;
+	out->nresults = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * message splitting and tag parsing
+ * ---------------------------------------------------------------------
+ */
+
+static bool
+name_is(const ma_field *f, const char *name)
+{
+	size_t		n = strlen(name);
+	size_t		i = n;
+
+	if (f->len < n || strncasecmp(f->p, name, n) != 0)
+		return false;
+	/* WSP may precede the colon */
+	while (i < f->len && (f->p[i] == ' ' || f->p[i] == '\t'))
+		i++;
+	return i < f->len && f->p[i] == ':';
+}
+
+/*
+ * Split the header into fields.  Returns NULL when fine (*nf fields in
+ * *fields, *body at the body), else a static problem.
+ */
+static const char *
+split_header(const char *msg, size_t len, ma_field **fields, int *nf,
+			 size_t *body)
+{
+	size_t		pos = 0;
+	int			cap = 0;
+	ma_field   *fs = NULL;
+	int			n = 0;
+	bool		sep = false;
+
+	*fields = NULL;
+	*nf = 0;
+	while (pos < len)
+	{
+		const char *line = msg + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t		linelen = nl ? (size_t) (nl - line) : len - pos;
+		size_t		next = nl ? pos + linelen + 1 : len;
+		size_t		content = linelen;
+
+		if (content > 0 && line[content - 1] == '\r')
+			content--;
+		if (content == 0 && nl != NULL)
+		{
+			sep = true;
+			pos = next;
+			break;
+		}
+		if (memchr(line, '\0', linelen) != NULL)
+		{
+			free(fs);
+			return "NUL byte in the header";
+		}
+		if (line[0] == ' ' || line[0] == '\t')
+		{
+			if (n == 0)
+			{
+				free(fs);
+				return "header starts with a continuation line";
+			}
+			fs[n - 1].len = (size_t) (line + content - fs[n - 1].p);
+		}
+		else
+		{
+			const char *colon = memchr(line, ':', content);
+
+			if (colon == NULL || colon == line)
+			{
+				free(fs);
+				return "malformed header field";
+			}
+			for (const char *c = line; c < colon; c++)
+				if (*c <= 32 || *c >= 127)
+				{
+					/* WSP before the colon is obsolete syntax; allow it */
+					const char *w = c;
+
+					while (w < colon && (*w == ' ' || *w == '\t'))
+						w++;
+					if (w != colon)
+					{
+						free(fs);
+						return "malformed header field name";
+					}
+					break;
+				}
+			if (n >= MA_DKIM_MAX_FIELDS)
+			{
+				free(fs);
+				return "too many header fields";
+			}
+			if (n == cap)
+			{
+				int			ncap = cap ? cap * 2 : 32;
+				ma_field   *nfs = realloc(fs, ncap * sizeof(ma_field));
+
+				if (nfs == NULL)
+				{
+					free(fs);
+					return "out of memory";
+				}
+				fs = nfs;
+				cap = ncap;
+			}
+			fs[n].p = line;
+			fs[n].len = content;
+			fs[n].is_sig = false;
+			n++;
+		}
+		if (fs[n - 1].len > MA_DKIM_MAX_FIELD)
+		{
+			free(fs);
+			return "header field too long";
+		}
+		pos = next;
+	}
+	if (!sep)
+	{
+		free(fs);
+		return "message has no header/body separator";
+	}
+	for (int i = 0; i < n; i++)
+		fs[i].is_sig = name_is(&fs[i], "DKIM-Signature");
+	*fields = fs;
+	*nf = n;
+	*body = pos;
+	return NULL;
+}
+
+/*
+ * Find tag "name" in the tag-list value of a DKIM-Signature field and copy
+ * its value, folding whitespace removed, to buf.  Returns false if absent.
+ */
+static bool
+get_tag(const ma_field *f, const char *name, char *buf, size_t buflen)
+{
+	const char *p = memchr(f->p, ':', f->len);
+	const char *end = f->p + f->len;
+	size_t		nlen = strlen(name);
+
+	if (p == NULL || buflen == 0)
+		return false;
+	p++;
+	while (p < end)
+	{
+		const char *semi = memchr(p, ';', end - p);
+		const char *tend = semi ? semi : end;
+		const char *eq;
+		const char *t = p;
+
+		while (t < tend && isspace((unsigned char) *t))
+			t++;
+		eq = memchr(t, '=', tend - t);
+		if (eq != NULL)
+		{
+			const char *te = eq;
+
+			while (te > t && isspace((unsigned char) te[-1]))
+				te--;
+			if ((size_t) (te - t) == nlen && strncmp(t, name, nlen) == 0)
+			{
+				size_t		o = 0;
+
+				for (const char *v = eq + 1; v < tend; v++)
+				{
+					if (isspace((unsigned char) *v))
+						continue;
+					if (o + 1 >= buflen)
+						break;
+					buf[o++] = *v;
+				}
+				buf[o] = '\0';
+				return true;
+			}
+		}
+		p = semi ? semi + 1 : end;
+	}
+	return false;
+}
+
+static int64_t
+tag_int(const ma_field *f, const char *name)
+{
+	char		buf[32];
+	char	   *e;
+	long long	v;
+
+	if (!get_tag(f, name, buf, sizeof(buf)) || buf[0] == '\0')
+		return -1;
+	v = strtoll(buf, &e, 10);
+	if (*e != '\0' || v < 0)
+		return -1;
+	return (int64_t) v;
+}
+
+/* fill the descriptive fields of a result from our own parse */
+static bool
+describe(const ma_field *f, ma_dkim_sig *s)
+{
+	char		h[4096];
+
+	s->body_length = tag_int(f, "l");
+	s->signed_at = tag_int(f, "t");
+	s->expires_at = tag_int(f, "x");
+	get_tag(f, "d", s->domain, sizeof(s->domain));
+	get_tag(f, "s", s->selector, sizeof(s->selector));
+	get_tag(f, "a", s->algorithm, sizeof(s->algorithm));
+	if (!get_tag(f, "c", s->canon, sizeof(s->canon)) || s->canon[0] == '\0')
+		snprintf(s->canon, sizeof(s->canon), "simple/simple");
+	else if (strchr(s->canon, '/') == NULL && strlen(s->canon) < 12)
+		strcat(s->canon, "/simple");
+	if (!get_tag(f, "i", s->identity, sizeof(s->identity)) && s->domain[0])
+		snprintf(s->identity, sizeof(s->identity), "@%s", s->domain);
+	if (get_tag(f, "h", h, sizeof(h)) && h[0] != '\0')
+	{
+		int			n = 1;
+		char	   *p;
+
+		for (p = h; *p; p++)
+			if (*p == ':')
+				n++;
+		s->signed_headers = calloc(n, sizeof(char *));
+		if (s->signed_headers == NULL)
+			return false;
+		p = h;
+		for (int i = 0; i < n; i++)
+		{
+			char	   *c = strchr(p, ':');
+
+			if (c)
+				*c = '\0';
+			for (char *q = p; *q; q++)
+				*q = (char) tolower((unsigned char) *q);
+			s->signed_headers[i] = strdup(p);
+			if (s->signed_headers[i] == NULL)
+				return false;
+			s->nsigned_headers = i + 1;
+			p = c ? c + 1 : p + strlen(p);
+		}
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * DNS hooks
+ * ---------------------------------------------------------------------
+ */
+
+/* a minimal reply: header, question, TXT records.  Returns length or -1. */
+static int
+build_reply(const char *name, uint16_t qtype, const ma_dns_result *r,
+			int rcode, unsigned char *buf, size_t buflen)
+{
+	size_t		o = 12;
+	int			ancount = 0;
+	const char *l = name;
+
+	if (buflen < 512)
+		return -1;
+	memset(buf, 0, 12);
+	buf[1] = 0;					/* id 0 */
+	buf[2] = 0x85;				/* QR, AA, RD */
+	buf[3] = (unsigned char) (0x80 | (rcode & 0x0f));	/* RA, rcode */
+	buf[5] = 1;					/* qdcount */
+	/* question name */
+	while (*l)
+	{
+		const char *dot = strchr(l, '.');
+		size_t		n = dot ? (size_t) (dot - l) : strlen(l);
+
+		if (n == 0 || n > 63 || o + n + 1 >= buflen - 8)
+			return -1;
+		buf[o++] = (unsigned char) n;
+		memcpy(buf + o, l, n);
+		o += n;
+		l += n;
+		if (*l == '.')
+			l++;
+	}
+	buf[o++] = 0;
+	buf[o++] = (unsigned char) (qtype >> 8);
+	buf[o++] = (unsigned char) qtype;
+	buf[o++] = 0;
+	buf[o++] = 1;				/* IN */
+
+	for (int i = 0; r != NULL && i < r->nrr; i++)
+	{
+		const ma_dns_rr *rr = &r->rr[i];
+		size_t		dlen = rr->data ? rr->datalen : 0;
+		size_t		rdlen = dlen + (dlen + 254) / 255 + (dlen == 0 ? 1 : 0);
+		size_t		done = 0;
+
+		if (rr->type != qtype)
+			continue;
+		if (rdlen > 65535 || o + 12 + rdlen > buflen)
+			return -1;
+		buf[o++] = 0xc0;
+		buf[o++] = 12;
+		buf[o++] = (unsigned char) (qtype >> 8);
+		buf[o++] = (unsigned char) qtype;
+		buf[o++] = 0;
+		buf[o++] = 1;
+		buf[o++] = (unsigned char) (rr->ttl >> 24);
+		buf[o++] = (unsigned char) (rr->ttl >> 16);
+		buf[o++] = (unsigned char) (rr->ttl >> 8);
+		buf[o++] = (unsigned char) rr->ttl;
+		buf[o++] = (unsigned char) (rdlen >> 8);
+		buf[o++] = (unsigned char) rdlen;
+		if (dlen == 0)
+			buf[o++] = 0;
+		while (done < dlen)
+		{
+			size_t		n = dlen - done > 255 ? 255 : dlen - done;
+
+			buf[o++] = (unsigned char) n;
+			memcpy(buf + o, rr->data + done, n);
+			o += n;
+			done += n;
+		}
+		ancount++;
+		if (ancount > 1000)
+			return -1;
+	}
+	buf[6] = (unsigned char) (ancount >> 8);
+	buf[7] = (unsigned char) ancount;
+	return (int) o;
+}
+
+static int
+dns_start(void *srv, int type, unsigned char *query, unsigned char *buf,
+		  size_t buflen, void **qh)
+{
+	ma_dkim_ctx *ctx = srv;
+	ma_dkim_q  *q = malloc(sizeof(ma_dkim_q));
+	char		norm[MA_DNS_MAXNAME + 1];
+	const ma_dns_result *r;
+	int			n;
+
+	*qh = q;
+	if (q == NULL)
+	{
+		ctx->oom = true;
+		ctx->dns_error = true;
+		return DKIM_DNS_ERROR;
+	}
+	q->rc = DKIM_DNS_ERROR;
+	q->len = 0;
+	if (query == NULL || ma_dns_name_check((const char *) query, norm) != NULL)
+	{
+		/* not a name we can ask about: no such key */
+		n = build_reply("invalid", (uint16_t) type, NULL, 3, buf, buflen);
+		if (n > 0)
+		{
+			q->rc = DKIM_DNS_SUCCESS;
+			q->len = (size_t) n;
+		}
+		return DKIM_DNS_SUCCESS;
+	}
+	r = ctx->lookup(ctx->arg, norm, (uint16_t) type);
+	if (r == NULL)
+	{
+		ctx->pending = true;
+		return DKIM_DNS_SUCCESS;	/* waitreply reports the error */
+	}
+	switch (r->status)
+	{
+		case MA_DNS_OK:
+		case MA_DNS_NODATA:
+			n = build_reply(norm, (uint16_t) type, r, 0, buf, buflen);
+			break;
+		case MA_DNS_NXDOMAIN:
+			n = build_reply(norm, (uint16_t) type, NULL, 3, buf, buflen);
+			break;
+		default:
+			ctx->dns_error = true;
+			return DKIM_DNS_SUCCESS;
+	}
+	if (n < 0)
+	{
+		ctx->dns_error = true;
+		return DKIM_DNS_SUCCESS;
+	}
+	q->rc = DKIM_DNS_SUCCESS;
+	q->len = (size_t) n;
+	return DKIM_DNS_SUCCESS;
+}
+
+static int
+dns_waitreply(void *srv, void *qh, struct timeval *to, size_t *bytes,
+			  int *error, int *dnssec)
+{
+	ma_dkim_q  *q = qh;
+
+	(void) srv;
+	(void) to;
+	if (error)
+		*error = 0;
+	if (dnssec)
+		*dnssec = DKIM_DNSSEC_UNKNOWN;
+	if (q == NULL || q->rc != DKIM_DNS_SUCCESS)
+		return DKIM_DNS_ERROR;
+	if (bytes)
+		*bytes = q->len;
+	return DKIM_DNS_SUCCESS;
+}
+
+static int
+dns_cancel(void *srv, void *qh)
+{
+	(void) srv;
+	free(qh);
+	return DKIM_DNS_SUCCESS;
+}
+
+/* ---------------------------------------------------------------------
+ * verdicts
+ * ---------------------------------------------------------------------
+ */
+
+static void
+set(ma_dkim_sig *s, ma_dkim_res res, const char *reason)
+{
+	s->result = res;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason);
+}
+
+static void
+map_error(ma_dkim_sig *s, int err, bool dns_error)
+{
+	switch (err)
+	{
+		case DKIM_SIGERROR_BADSIG:
+			set(s, MA_DKIM_FAIL, "signature mismatch");
+			break;
+		case DKIM_SIGERROR_VERSION:
+		case DKIM_SIGERROR_MISSING_V:
+		case DKIM_SIGERROR_EMPTY_V:
+			set(s, MA_DKIM_PERMERROR, "unsupported signature version");
+			break;
+		case DKIM_SIGERROR_DOMAIN:
+			set(s, MA_DKIM_PERMERROR, "i= not within d=");
+			break;
+		case DKIM_SIGERROR_EXPIRED:
+			set(s, MA_DKIM_PERMERROR, "signature expired");
+			break;
+		case DKIM_SIGERROR_FUTURE:
+			set(s, MA_DKIM_PERMERROR, "signature in the future");
+			break;
+		case DKIM_SIGERROR_TIMESTAMPS:
+			set(s, MA_DKIM_PERMERROR, "x= before t=");
+			break;
+		case DKIM_SIGERROR_INVALID_HC:
+		case DKIM_SIGERROR_INVALID_BC:
+			set(s, MA_DKIM_PERMERROR, "unknown canonicalization");
+			break;
+		case DKIM_SIGERROR_INVALID_A:
+			set(s, MA_DKIM_PERMERROR, "unknown algorithm");
+			break;
+		case DKIM_SIGERROR_INVALID_H:
+			set(s, MA_DKIM_PERMERROR, "h= does not include From");
+			break;
+		case DKIM_SIGERROR_INVALID_Q:
+		case DKIM_SIGERROR_INVALID_QO:
+			set(s, MA_DKIM_PERMERROR, "unknown query method");
+			break;
+		case DKIM_SIGERROR_CORRUPT_B:
+		case DKIM_SIGERROR_CORRUPT_BH:
+			set(s, MA_DKIM_PERMERROR, "syntax error in signature (bad base64)");
+			break;
+		case DKIM_SIGERROR_NOKEY:
+			set(s, MA_DKIM_PERMERROR, "key not found");
+			break;
+		case DKIM_SIGERROR_DNSSYNTAX:
+			set(s, MA_DKIM_PERMERROR, "key record syntax error");
+			break;
+		case DKIM_SIGERROR_KEYFAIL:
+			if (dns_error)
+				set(s, MA_DKIM_TEMPERROR, "key lookup failed");
+			else
+				set(s, MA_DKIM_PERMERROR, "key record unusable");
+			break;
+		case DKIM_SIGERROR_SUBDOMAIN:
+			set(s, MA_DKIM_PERMERROR, "key forbids i= subdomain (t=s)");
+			break;
+		case DKIM_SIGERROR_MULTIREPLY:
+			set(s, MA_DKIM_PERMERROR, "several key records");
+			break;
+		case DKIM_SIGERROR_TOOLARGE_L:
+			set(s, MA_DKIM_PERMERROR, "l= exceeds the body length");
+			break;
+		case DKIM_SIGERROR_KEYVERSION:
+			set(s, MA_DKIM_PERMERROR, "key record syntax error");
+			break;
+		case DKIM_SIGERROR_KEYUNKNOWNHASH:
+		case DKIM_SIGERROR_KEYHASHMISMATCH:
+			set(s, MA_DKIM_PERMERROR, "hash algorithm not allowed by key");
+			break;
+		case DKIM_SIGERROR_NOTEMAILKEY:
+			set(s, MA_DKIM_PERMERROR, "key not for e-mail");
+			break;
+		case DKIM_SIGERROR_KEYTYPEMISSING:
+		case DKIM_SIGERROR_KEYTYPEUNKNOWN:
+			set(s, MA_DKIM_PERMERROR, "unknown key type");
+			break;
+		case DKIM_SIGERROR_KEYREVOKED:
+			set(s, MA_DKIM_PERMERROR, "key revoked");
+			break;
+		case DKIM_SIGERROR_KEYDECODE:
+			set(s, MA_DKIM_PERMERROR, "key could not be decoded");
+			break;
+		case DKIM_SIGERROR_KEYTOOSMALL:
+			set(s, MA_DKIM_PERMERROR, "key too short");
+			break;
+		default:
+			set(s, MA_DKIM_PERMERROR, "syntax error in signature");
+			break;
+	}
+}
+
+/* compare the b= of a libopendkim signature with ours, whitespace removed */
+static bool
+same_b(DKIM_SIGINFO *sig, const ma_field *f)
+{
+	char		mine[2048];
+	char		theirs[2048];
+	u_char	   *b = dkim_sig_gettagvalue(sig, false, (u_char *) "b");
+	size_t		o = 0;
+
+	if (b == NULL || !get_tag(f, "b", mine, sizeof(mine)))
+		return false;
+	for (const u_char *p = b; *p && o + 1 < sizeof(theirs); p++)
+		if (!isspace(*p))
+			theirs[o++] = (char) *p;
+	theirs[o] = '\0';
+	return strcmp(mine, theirs) == 0;
+}
+
+static void
+judge(DKIM *dkim, DKIM_SIGINFO *sig, ma_dkim_sig *s, ma_dkim_ctx *ctx,
+	  int nfrom)
+{
+	unsigned int flags = dkim_sig_getflags(sig);
+	int			err = dkim_sig_geterror(sig);
+	int			bh = dkim_sig_getbh(sig);
+	unsigned int bits = 0;
+	int			nfrom_signed = 0;
+
+	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
+		s->key_bits = (int) bits;
+	s->testing = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
+
+	if (err != DKIM_SIGERROR_OK && err != DKIM_SIGERROR_UNKNOWN)
+	{
+		if (err == DKIM_SIGERROR_BADSIG && bh == DKIM_SIGBH_MISMATCH)
+			set(s, MA_DKIM_FAIL, "body hash mismatch");
+		else
+			map_error(s, err, ctx->dns_error);
+		return;
+	}
+	if ((flags & DKIM_SIGFLAG_PROCESSED) == 0)
+	{
+		if (ctx->dns_error)
+			set(s, MA_DKIM_TEMPERROR, "key lookup failed");
+		else
+			set(s, MA_DKIM_PERMERROR, "signature not verifiable");
+		return;
+	}
+	if (bh == DKIM_SIGBH_MISMATCH)
+	{
+		set(s, MA_DKIM_FAIL, "body hash mismatch");
+		return;
+	}
+	if ((flags & DKIM_SIGFLAG_PASSED) == 0 || bh != DKIM_SIGBH_MATCH)
+	{
+		set(s, MA_DKIM_FAIL, "signature mismatch");
+		return;
+	}
+
+	/* cryptographically good: our policies */
+	if (strcasecmp(s->algorithm, "rsa-sha1") == 0)
+	{
+		set(s, MA_DKIM_PERMERROR, "rsa-sha1 not accepted");
+		return;
+	}
+	if (strncasecmp(s->algorithm, "rsa-", 4) == 0 && s->key_bits < 1024)
+	{
+		set(s, MA_DKIM_PERMERROR, "key too short");
+		return;
+	}
+	for (int i = 0; i < s->nsigned_headers; i++)
+		if (strcmp(s->signed_headers[i], "from") == 0)
+			nfrom_signed++;
+	if (nfrom > 1)
+	{
+		set(s, MA_DKIM_PERMERROR, "message has several From fields");
+		return;
+	}
+	if (nfrom == 0 || nfrom_signed == 0)
+	{
+		set(s, MA_DKIM_PERMERROR, "From field not signed");
+		return;
+	}
+	if (s->body_length >= 0)
+	{
+		ssize_t		msglen = -1,
+					canonlen = -1,
+					signlen = -1;
+
+		if (dkim_sig_getcanonlen(dkim, sig, &msglen, &canonlen, &signlen) == DKIM_STAT_OK &&
+			msglen > canonlen)
+		{
+			set(s, MA_DKIM_POLICY, "l= leaves part of the body unsigned");
+			return;
+		}
+	}
+	set(s, MA_DKIM_PASS, s->testing ? "valid (testing key)" : "valid");
+}
+
+/* ---------------------------------------------------------------------
+ * the entry points
+ * ---------------------------------------------------------------------
+ */
+
+int
+ma_dkim_verify(const char *msg, size_t len, ma_spf_lookup_fn lookup, void *arg,
+			   int max_sigs, ma_dkim_outcome *out)
+{
+	return ma_dkim_verify_at(msg, len, lookup, arg, max_sigs, 0, out);
+}
+
+/* every result a permerror with one reason (message-level problems) */
+static int
+all_fail(ma_dkim_outcome *out, ma_dkim_res res, const char *reason)
+{
+	for (int i = 0; i < out->nresults; i++)
+		set(&out->results[i], res, reason);
+	snprintf(out->problem, sizeof(out->problem), "%s", reason);
+	return 0;
+}
+
+/* count DKIM-Signature fields the cheap way, for messages we cannot split */
+static int
+count_sigs_raw(const char *msg, size_t len)
+{
+	int			n = 0;
+
+	for (size_t i = 0; i + 15 <= len; i++)
+		if ((i == 0 || msg[i - 1] == '\n') && strncasecmp(msg + i, "DKIM-Signature", 14) == 0)
+			n++;
+	return n;
+}
+
+int
+ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
+				  void *arg, int max_sigs, int64_t now, ma_dkim_outcome *out)
+{
+	ma_field   *fields = NULL;
+	int			nf = 0;
+	size_t		body = 0;
+	const char *problem;
+	int			nsig = 0;
+	int			nfed = 0;
+	int			nfrom = 0;
+	int		   *sigfield = NULL;	/* result i -> field index */
+	ma_dkim_ctx ctx;
+	DKIM_LIB   *lib = NULL;
+	DKIM	   *dkim = NULL;
+	DKIM_STAT	st;
+	DKIM_SIGINFO **siglist = NULL;
+	int			nsiglist = 0;
+	bool	   *taken = NULL;
+	unsigned char *hbuf = NULL;
+	int			rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (max_sigs <= 0)
+		max_sigs = MA_DKIM_DEFAULT_MAX_SIGS;
+	if (msg == NULL)
+		len = 0;
+
+	problem = split_header(msg ? msg : "", len, &fields, &nf, &body);
+	if (problem != NULL)
+	{
+		nsig = count_sigs_raw(msg ? msg : "", len);
+		out->nsigs = nsig;
+		out->nresults = nsig > max_sigs ? max_sigs : nsig;
+		if (out->nresults == 0)
+		{
+			out->nresults = 1;
+			out->results = calloc(1, sizeof(ma_dkim_sig));
+			if (out->results == NULL)
+			{
+				out->nresults = 0;
+				return all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
+			}
+			out->results[0].body_length = out->results[0].signed_at =
+				out->results[0].expires_at = -1;
+			set(&out->results[0], MA_DKIM_NONE, problem);
+			snprintf(out->problem, sizeof(out->problem), "%s", problem);
+			return 0;
+		}
+		out->results = calloc(out->nresults, sizeof(ma_dkim_sig));
+		if (out->results == NULL)
+			out->nresults = 0;
+		for (int i = 0; i < out->nresults; i++)
+			out->results[i].body_length = out->results[i].signed_at =
+				out->results[i].expires_at = -1;
+		return all_fail(out, MA_DKIM_PERMERROR, problem);
+	}
+
+	for (int i = 0; i < nf; i++)
+	{
+		if (fields[i].is_sig)
+			nsig++;
+		if (name_is(&fields[i], "From"))
+			nfrom++;
+	}
+	out->nsigs = nsig;
+	if (nsig == 0)
+	{
+		free(fields);
+		out->results = calloc(1, sizeof(ma_dkim_sig));
+		if (out->results == NULL)
+			return all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
+		out->nresults = 1;
+		out->results[0].body_length = out->results[0].signed_at =
+			out->results[0].expires_at = -1;
+		set(&out->results[0], MA_DKIM_NONE, "message not signed");
+		return 0;
+	}
+	nfed = nsig > max_sigs ? max_sigs : nsig;
+	if (nsig > max_sigs)
+		snprintf(out->problem, sizeof(out->problem),
+				 "%d signatures: only the first %d verified", nsig, max_sigs);
+	out->results = calloc(nfed, sizeof(ma_dkim_sig));
+	sigfield = calloc(nfed, sizeof(int));
+	if (out->results == NULL || sigfield == NULL)
+	{
+		free(fields);
+		free(sigfield);
+		free(out->results);
+		out->results = NULL;
+		snprintf(out->problem, sizeof(out->problem), "out of memory");
+		return 0;
+	}
+	out->nresults = nfed;
+
+	/* describe the signatures and ask for all their keys in one wave */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lookup = lookup;
+	ctx.arg = arg;
+	for (int i = 0, k = 0; i < nf && k < nfed; i++)
+	{
+		ma_dkim_sig *s;
+		char		name[600];
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		if (!fields[i].is_sig)
+			continue;
+		s = &out->results[k];
+		sigfield[k++] = i;
+		if (!describe(&fields[i], s))
+			ctx.oom = true;
+		if (s->domain[0] && s->selector[0])
+		{
+			snprintf(name, sizeof(name), "%s._domainkey.%s", s->selector, s->domain);
+			if (ma_dns_name_check(name, norm) == NULL &&
+				lookup(arg, norm, MA_T_TXT) == NULL)
+				ctx.pending = true;
+		}
+	}
+	if (ctx.oom)
+	{
+		rc = all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
+		goto done;
+	}
+	if (ctx.pending)
+	{
+		rc = 1;
+		goto done;
+	}
+
+	/* run libopendkim */
+	lib = dkim_init(NULL, NULL);
+	if (lib == NULL)
+	{
+		rc = all_fail(out, MA_DKIM_TEMPERROR, "cannot initialise libopendkim");
+		goto done;
+	}
+	{
+		unsigned int lflags = DKIM_LIBFLAGS_FIXCRLF | DKIM_LIBFLAGS_BADSIGHANDLES;
+		unsigned int minbits = 1024;
+		uint64_t	fixed = (uint64_t) now;
+
+		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &lflags, sizeof(lflags));
+		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &minbits, sizeof(minbits));
+		if (now > 0)
+			dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME, &fixed, sizeof(fixed));
+	}
+	dkim_dns_set_query_service(lib, &ctx);
+	dkim_dns_set_query_start(lib, dns_start);
+	dkim_dns_set_query_waitreply(lib, dns_waitreply);
+	dkim_dns_set_query_cancel(lib, dns_cancel);
+	dkim_dns_set_init(lib, NULL);
+	dkim_dns_set_close(lib, NULL);
+
+	dkim = dkim_verify(lib, (const unsigned char *) "mailauth", NULL, &st);
+	if (dkim == NULL)
+	{
+		rc = all_fail(out, MA_DKIM_TEMPERROR, "cannot create a libopendkim handle");
+		goto done;
+	}
+	hbuf = malloc(2 * MA_DKIM_MAX_FIELD + 2);
+	if (hbuf == NULL)
+	{
+		rc = all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
+		goto done;
+	}
+	for (int i = 0, k = 0; i < nf; i++)
+	{
+		size_t		o = 0;
+
+		if (fields[i].is_sig && k++ >= nfed)
+			continue;			/* beyond max_sigs: not shown to libopendkim */
+		/* internal bare LF -> CRLF */
+		for (size_t j = 0; j < fields[i].len; j++)
+		{
+			char		c = fields[i].p[j];
+
+			if (c == '\n' && (j == 0 || fields[i].p[j - 1] != '\r'))
+				hbuf[o++] = '\r';
+			hbuf[o++] = (unsigned char) c;
+		}
+		if (o > 0)
+			(void) dkim_header(dkim, hbuf, o);
+	}
+	st = dkim_eoh(dkim);
+	if (ctx.pending)
+	{
+		rc = 1;
+		goto done;
+	}
+	if (st == DKIM_STAT_OK)
+	{
+		const char *b = msg + body;
+		size_t		left = len - body;
+
+		while (left > 0)
+		{
+			size_t		n = left > 65536 ? 65536 : left;
+
+			if (dkim_body(dkim, (u_char *) b, n) != DKIM_STAT_OK)
+				break;
+			b += n;
+			left -= n;
+		}
+		(void) dkim_eom(dkim, NULL);
+	}
+	if (ctx.pending)
+	{
+		rc = 1;
+		goto done;
+	}
+
+	if (dkim_getsiglist(dkim, &siglist, &nsiglist) != DKIM_STAT_OK)
+		nsiglist = 0;
+	taken = calloc(nsiglist > 0 ? nsiglist : 1, sizeof(bool));
+	if (taken == NULL)
+	{
+		rc = all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
+		goto done;
+	}
+	for (int k = 0; k < nfed; k++)
+	{
+		ma_dkim_sig *s = &out->results[k];
+		DKIM_SIGINFO *sig = NULL;
+		int			j;
+
+		if (nsiglist == nfed && !taken[k])
+			j = k;
+		else
+		{
+			for (j = 0; j < nsiglist; j++)
+				if (!taken[j] && same_b(siglist[j], &fields[sigfield[k]]))
+					break;
+		}
+		if (j < nsiglist)
+		{
+			taken[j] = true;
+			sig = siglist[j];
+		}
+		if (sig == NULL)
+			set(s, MA_DKIM_PERMERROR, "syntax error in signature");
+		else
+			judge(dkim, sig, s, &ctx, nfrom);
+	}
+
+done:
+	if (dkim)
+		dkim_free(dkim);
+	if (lib)
+		dkim_close(lib);
+	free(hbuf);
+	free(taken);
+	free(fields);
+	free(sigfield);
+	if (rc == 1)
+	{
+		ma_dkim_outcome_free(out);
+		out->pending = true;
+		out->problem[0] = '\0';
+	}
+	return rc;
+}
