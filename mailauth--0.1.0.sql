@@ -228,3 +228,27 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.dmarc_record(text) IS
 'discover and lint the DMARC policy that applies to a domain (RFC 7489, or RFC 9989 with mailauth.dmarc_mode = dmarcbis)';
 REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_record(text) FROM PUBLIC;
+
+---------------------------------------------------------------------------
+-- DKIM
+---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.dkim_key_record AS (
+    record text,              -- the key record as published (NULL: none)
+    key_type text,            -- k=: rsa (default) or ed25519
+    key_bits integer,         -- RSA modulus bits, 256 for Ed25519; NULL when unknown
+    hash_algorithms text[],   -- h=
+    service_types text[],     -- s=
+    flags text[],             -- t=
+    testing boolean,          -- t=y
+    revoked boolean,          -- p= empty
+    problems text[]           -- 'code: detail', in plain words
+);
+
+CREATE FUNCTION @extschema@.dkim_key(selector text, domain text)
+RETURNS @extschema@.dkim_key_record
+AS 'MODULE_PATHNAME', 'mailauth_dkim_key'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.dkim_key(text, text) IS
+'look up and lint the DKIM key published at <selector>._domainkey.<domain>';
+REVOKE EXECUTE ON FUNCTION @extschema@.dkim_key(text, text) FROM PUBLIC;

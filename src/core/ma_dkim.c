@@ -638,6 +638,79 @@ map_error(ma_dkim_sig *s, int err, bool dns_error)
 	}
 }
 
+static bool
+is_base64(const char *v)
+{
+	size_t		n = 0;
+	int			pad = 0;
+
+	for (; *v; v++, n++)
+	{
+		if (*v == '=')
+			pad++;
+		else if (pad > 0 || !(isalnum((unsigned char) *v) || *v == '+' || *v == '/'))
+			return false;
+	}
+	return pad <= 2 && n % 4 == 0;
+}
+
+/* our own syntax checks of the tag list; NULL if fine, else a reason */
+static const char *
+check_tags(const ma_field *f)
+{
+	const char *p = memchr(f->p, ':', f->len);
+	const char *end = f->p + f->len;
+	char		seen[64][8];
+	int			nseen = 0;
+	char		v[2048];
+
+	if (p == NULL)
+		return "syntax error in signature";
+	p++;
+	while (p < end)
+	{
+		const char *semi = memchr(p, ';', end - p);
+		const char *tend = semi ? semi : end;
+		const char *t = p;
+		const char *eq;
+		const char *te;
+
+		while (t < tend && isspace((unsigned char) *t))
+			t++;
+		if (t < tend)
+		{
+			eq = memchr(t, '=', tend - t);
+			if (eq == NULL || eq == t || !isalpha((unsigned char) *t))
+				return "syntax error in signature (not a tag list)";
+			te = eq;
+			while (te > t && isspace((unsigned char) te[-1]))
+				te--;
+			for (const char *c = t; c < te; c++)
+				if (!isalnum((unsigned char) *c) && *c != '_')
+					return "syntax error in signature (bad tag name)";
+			if (te - t < 8)
+			{
+				for (int i = 0; i < nseen; i++)
+					if (strlen(seen[i]) == (size_t) (te - t) &&
+						strncmp(seen[i], t, te - t) == 0)
+						return "syntax error in signature (duplicate tag)";
+				if (nseen < 64)
+				{
+					memcpy(seen[nseen], t, te - t);
+					seen[nseen][te - t] = '\0';
+					nseen++;
+				}
+			}
+		}
+		p = semi ? semi + 1 : end;
+	}
+	if (get_tag(f, "b", v, sizeof(v)) && !is_base64(v))
+		return "syntax error in signature (bad base64 in b=)";
+	if (get_tag(f, "bh", v, sizeof(v)) && !is_base64(v))
+		return "syntax error in signature (bad base64 in bh=)";
+	return NULL;
+}
+
 /* compare the b= of a libopendkim signature with ours, whitespace removed */
 static bool
 same_b(DKIM_SIGINFO *sig, const ma_field *f)
@@ -656,10 +729,66 @@ same_b(DKIM_SIGINFO *sig, const ma_field *f)
 	return strcmp(mine, theirs) == 0;
 }
 
-static void
-judge(DKIM *dkim, DKIM_SIGINFO *sig, ma_dkim_sig *s, ma_dkim_ctx *ctx,
-	  int nfrom)
+/*
+ * The length of the canonicalized body (RFC 6376 3.4.3 and 3.4.4), bare LF
+ * counted as CRLF: what l= must cover for the whole body to be signed.
+ */
+static uint64_t
+canon_body_len(const char *b, size_t len, bool relaxed)
 {
+	uint64_t	total = 0;
+	uint64_t	empty = 0;		/* empty lines not yet counted */
+	size_t		pos = 0;
+
+	while (pos < len)
+	{
+		const char *nl = memchr(b + pos, '\n', len - pos);
+		size_t		end = nl ? (size_t) (nl - b) : len;
+		size_t		c = end;
+		uint64_t	n = 0;
+
+		if (nl && c > pos && b[c - 1] == '\r')
+			c--;
+		if (relaxed)
+		{
+			bool		ws = false;
+
+			for (size_t i = pos; i < c; i++)
+			{
+				if (b[i] == ' ' || b[i] == '\t')
+					ws = true;
+				else
+				{
+					if (ws && n > 0)
+						n++;
+					else if (ws)
+						n++;
+					ws = false;
+					n++;
+				}
+			}
+		}
+		else
+			n = c - pos;
+		if (n == 0)
+			empty++;
+		else
+		{
+			total += empty * 2 + n + 2;
+			empty = 0;
+		}
+		pos = nl ? end + 1 : len;
+	}
+	if (total == 0 && !relaxed)
+		total = 2;
+	return total;
+}
+
+static void
+judge(DKIM_SIGINFO *sig, const ma_field *f, ma_dkim_sig *s, ma_dkim_ctx *ctx,
+	  int nfrom, const char *body, size_t bodylen)
+{
+	const char *problem;
 	unsigned int flags = dkim_sig_getflags(sig);
 	int			err = dkim_sig_geterror(sig);
 	int			bh = dkim_sig_getbh(sig);
@@ -676,6 +805,11 @@ judge(DKIM *dkim, DKIM_SIGINFO *sig, ma_dkim_sig *s, ma_dkim_ctx *ctx,
 			set(s, MA_DKIM_FAIL, "body hash mismatch");
 		else
 			map_error(s, err, ctx->dns_error);
+		return;
+	}
+	if ((problem = check_tags(f)) != NULL)
+	{
+		set(s, MA_DKIM_PERMERROR, problem);
 		return;
 	}
 	if ((flags & DKIM_SIGFLAG_PROCESSED) == 0)
@@ -721,18 +855,13 @@ judge(DKIM *dkim, DKIM_SIGINFO *sig, ma_dkim_sig *s, ma_dkim_ctx *ctx,
 		set(s, MA_DKIM_PERMERROR, "From field not signed");
 		return;
 	}
-	if (s->body_length >= 0)
+	if (s->body_length >= 0 &&
+		(uint64_t) s->body_length < canon_body_len(body, bodylen,
+												   strncasecmp(strchr(s->canon, '/') ?
+															   strchr(s->canon, '/') + 1 : "", "relaxed", 7) == 0))
 	{
-		ssize_t		msglen = -1,
-					canonlen = -1,
-					signlen = -1;
-
-		if (dkim_sig_getcanonlen(dkim, sig, &msglen, &canonlen, &signlen) == DKIM_STAT_OK &&
-			msglen > canonlen)
-		{
-			set(s, MA_DKIM_POLICY, "l= leaves part of the body unsigned");
-			return;
-		}
+		set(s, MA_DKIM_POLICY, "l= leaves part of the body unsigned");
+		return;
 	}
 	set(s, MA_DKIM_PASS, s->testing ? "valid (testing key)" : "valid");
 }
@@ -1013,7 +1142,7 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 		if (sig == NULL)
 			set(s, MA_DKIM_PERMERROR, "syntax error in signature");
 		else
-			judge(dkim, sig, s, &ctx, nfrom);
+			judge(sig, &fields[sigfield[k]], s, &ctx, nfrom, msg + body, len - body);
 	}
 
 done:
