@@ -7,15 +7,15 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" mailauth.con
 MODULE_big = mailauth
 CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o \
             src/core/ma_wave.o src/core/ma_spf.o src/core/ma_spflint.o src/core/ma_spf2.o \
-            src/core/ma_authres.o src/core/ma_dmarc.o src/core/ma_dkimkey.o
+            src/core/ma_authres.o src/core/ma_dmarc.o src/core/ma_dkimkey.o src/core/ma_dkim.o
 OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o src/pg_dkim.o \
        $(CORE_OBJS)
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
-REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint authres dmarc dkim privileges
+REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint authres dmarc dkim dkim_verify privileges
 
-DEPS_PKGS = libcares libidn2 libpsl libcrypto
+DEPS_PKGS = libcares libidn2 libpsl libcrypto opendkim
 PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
 SHLIB_LINK = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null) -lspf2
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
@@ -48,8 +48,8 @@ CORE_LIBS = $(shell pkg-config --libs $(DEPS_PKGS)) -lspf2
 
 # the pure C core on its own (no postgres.h): unit tests and SPF adapters
 UNIT_TESTS = test/unit/test_core test/unit/test_spf test/unit/test_spf2 test/unit/test_spf_diff \
-             test/unit/test_authres test/unit/test_dmarc test/unit/test_dkimkey
-ADAPTERS = test/spf/spf_adapter test/dmarc/dmarc_adapter
+             test/unit/test_authres test/unit/test_dmarc test/unit/test_dkimkey test/unit/test_dkim
+ADAPTERS = test/spf/spf_adapter test/dmarc/dmarc_adapter test/dkim/dkim_adapter
 
 test/unit/%: test/unit/%.c test/unit/ma_test.h $(CORE_SRCS) $(HEADERS)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
@@ -58,6 +58,9 @@ test/spf/%: test/spf/%.c $(CORE_SRCS) $(HEADERS)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 
 test/dmarc/%: test/dmarc/%.c $(CORE_SRCS) $(HEADERS)
+	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
+
+test/dkim/%: test/dkim/%.c $(CORE_SRCS) $(HEADERS)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 
 unit: $(UNIT_TESTS)

@@ -252,3 +252,24 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.dkim_key(text, text) IS
 'look up and lint the DKIM key published at <selector>._domainkey.<domain>';
 REVOKE EXECUTE ON FUNCTION @extschema@.dkim_key(text, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.dkim_verify(message bytea,
+    OUT domain text, OUT selector text, OUT algorithm text, OUT canonicalization text,
+    OUT identity text, OUT key_bits integer, OUT body_length bigint, OUT signed_headers text[],
+    OUT signed_at timestamptz, OUT expires_at timestamptz, OUT result text, OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dkim_verify_bytea'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000 ROWS 2;
+CREATE FUNCTION @extschema@.dkim_verify(message text,
+    OUT domain text, OUT selector text, OUT algorithm text, OUT canonicalization text,
+    OUT identity text, OUT key_bits integer, OUT body_length bigint, OUT signed_headers text[],
+    OUT signed_at timestamptz, OUT expires_at timestamptz, OUT result text, OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dkim_verify_text'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000 ROWS 2;
+COMMENT ON FUNCTION @extschema@.dkim_verify(bytea) IS
+'verify every DKIM signature of a stored message (libopendkim): one row per signature; an unsigned message gives one row with result none';
+COMMENT ON FUNCTION @extschema@.dkim_verify(text) IS
+'verify every DKIM signature of a stored message (libopendkim): one row per signature; an unsigned message gives one row with result none';
+REVOKE EXECUTE ON FUNCTION @extschema@.dkim_verify(bytea) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.dkim_verify(text) FROM PUBLIC;

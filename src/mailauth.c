@@ -24,6 +24,7 @@ int			mailauth_dns_cache_size = 10000;
 int			mailauth_dns_cache_memory = 32768;	/* kB */
 int			mailauth_spf_engine = MAILAUTH_SPF_NATIVE;
 int			mailauth_dmarc_mode = 0;	/* MA_DMARC_RFC7489 */
+int			mailauth_dkim_max_signatures = 10;
 
 static const struct config_enum_entry dmarc_mode_options[] = {
 	{"rfc7489", 0, false},
@@ -145,6 +146,15 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.dkim_max_signatures",
+							"Most DKIM signatures of one message that dkim_verify verifies (the top-most ones).",
+							NULL,
+							&mailauth_dkim_max_signatures,
+							10, 1, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("mailauth");
 

@@ -29,6 +29,7 @@ extern int	mailauth_dns_cache_size;
 extern int	mailauth_dns_cache_memory;
 extern int	mailauth_spf_engine;
 extern int	mailauth_dmarc_mode;	/* an ma_dmarc_mode */
+extern int	mailauth_dkim_max_signatures;
 
 #define MAILAUTH_SPF_NATIVE		0
 #define MAILAUTH_SPF_LIBSPF2	1

@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * pg_dkim.c
- *	  SQL functions of DKIM: dkim_key() on the key linter of the core
- *	  (src/core/ma_dkimkey.c), in the waves DNS model of ma_spf.h.
+ *	  SQL functions of DKIM: dkim_verify() on libopendkim (src/core/ma_dkim.c)
+ *	  and dkim_key() on the key linter (src/core/ma_dkimkey.c), both in the
+ *	  waves DNS model of ma_spf.h; the core's malloc()ed state is freed by
+ *	  memory context reset callbacks whatever happens.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,8 +15,10 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "mailauth.h"
+#include "core/ma_dkim.h"
 #include "core/ma_dkimkey.h"
 
 #define MAX_WAVES 20
@@ -110,4 +114,97 @@ mailauth_dkim_key(PG_FUNCTION_ARGS)
 	if (k->record == NULL)
 		nulls[3] = nulls[4] = nulls[5] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+/* ---------------------------------------------------------------------
+ * dkim_verify(message bytea | text)
+ *	 RETURNS TABLE(domain, selector, algorithm, canonicalization, identity,
+ *				   key_bits, body_length, signed_headers, signed_at,
+ *				   expires_at, result, reason)
+ * ---------------------------------------------------------------------
+ */
+static void
+outcome_reset_callback(void *arg)
+{
+	ma_dkim_outcome_free((ma_dkim_outcome *) arg);
+}
+
+static Datum
+epoch_datum(int64_t t, bool *isnull)
+{
+	/* absent, or beyond what a timestamptz holds sensibly (year 9999) */
+	*isnull = (t < 0 || t > INT64CONST(253402300799));
+	return *isnull ? (Datum) 0 : TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) t));
+}
+
+static Datum
+dkim_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ma_dns_wave *w;
+	ma_dkim_outcome *out = palloc0(sizeof(ma_dkim_outcome));
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+	InitMaterializedSRF(fcinfo, 0);
+	cb->func = outcome_reset_callback;
+	cb->arg = out;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	w = mailauth_wave_new();
+	for (int wave = 0;; wave++)
+	{
+		ma_dkim_outcome_free(out);
+		if (ma_dkim_verify(msg, len, ma_dns_wave_lookup, w, mailauth_dkim_max_signatures, out) == 0)
+			break;
+		if (wave >= MAX_WAVES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("DKIM verification needed more than %d rounds of DNS lookups", MAX_WAVES)));
+		mailauth_wave_resolve(w);
+	}
+
+	for (int i = 0; i < out->nresults; i++)
+	{
+		const ma_dkim_sig *s = &out->results[i];
+		Datum		values[12];
+		bool		nulls[12];
+		bool		unsigned_msg = (s->result == MA_DKIM_NONE);
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = str_datum(s->domain[0] ? s->domain : NULL, &nulls[0]);
+		values[1] = str_datum(s->selector[0] ? s->selector : NULL, &nulls[1]);
+		values[2] = str_datum(s->algorithm[0] ? s->algorithm : NULL, &nulls[2]);
+		values[3] = str_datum(s->canon[0] ? s->canon : NULL, &nulls[3]);
+		values[4] = str_datum(s->identity[0] ? s->identity : NULL, &nulls[4]);
+		values[5] = Int32GetDatum(s->key_bits);
+		nulls[5] = (s->key_bits <= 0);
+		values[6] = Int64GetDatum(s->body_length);
+		nulls[6] = (s->body_length < 0);
+		values[7] = text_array(s->signed_headers, s->nsigned_headers);
+		nulls[7] = unsigned_msg;
+		values[8] = epoch_datum(s->signed_at, &nulls[8]);
+		values[9] = epoch_datum(s->expires_at, &nulls[9]);
+		values[10] = CStringGetTextDatum(ma_dkim_res_name(s->result));
+		values[11] = str_datum(s->reason[0] ? s->reason : (out->problem[0] ? out->problem : NULL),
+							   &nulls[11]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dkim_verify_bytea);
+Datum
+mailauth_dkim_verify_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *m = PG_GETARG_BYTEA_PP(0);
+
+	return dkim_verify_common(fcinfo, VARDATA_ANY(m), VARSIZE_ANY_EXHDR(m));
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dkim_verify_text);
+Datum
+mailauth_dkim_verify_text(PG_FUNCTION_ARGS)
+{
+	text	   *m = PG_GETARG_TEXT_PP(0);
+
+	return dkim_verify_common(fcinfo, VARDATA_ANY(m), VARSIZE_ANY_EXHDR(m));
 }

@@ -116,6 +116,26 @@ else
 	echo "skipped: $SHARED/corpus/dkim not found (set MAILAUTH_SHARED to the shared folder)"
 fi
 
+echo "== conformance: the generated DKIM corpus (DKIM core on libopendkim)"
+if [ -f "$SHARED/corpus/dkim/generated/manifest.tsv" ]; then
+	set +e
+	MAILAUTH_SHARED="$SHARED" bash "$ROOT/test/dkim/run-corpus.sh" > "$MA_WORK/dkim-corpus.log" 2>&1
+	set -e
+	grep -E '^(FAIL|MISS)' -A2 "$MA_WORK/dkim-corpus.log" | head -40 || true
+	line=$(grep -E '^dkim generated: [0-9]+/[0-9]+' "$MA_WORK/dkim-corpus.log" | tail -1)
+	if [ -n "$line" ]; then
+		echo "$line"
+		ok=$(echo "$line" | sed -E 's/^dkim generated: ([0-9]+)\/([0-9]+).*/\1/')
+		all=$(echo "$line" | sed -E 's/^dkim generated: ([0-9]+)\/([0-9]+).*/\2/')
+		passed=$((passed + ok)); failed=$((failed + all - ok))
+	else
+		echo "the DKIM corpus did not run:"; tail -20 "$MA_WORK/dkim-corpus.log"
+		failed=$((failed + 1))
+	fi
+else
+	echo "skipped: $SHARED/corpus/dkim not found (set MAILAUTH_SHARED to the shared folder)"
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
