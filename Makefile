@@ -7,7 +7,7 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" mailauth.con
 MODULE_big = mailauth
 CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o \
             src/core/ma_wave.o src/core/ma_spf.o src/core/ma_spflint.o src/core/ma_spf2.o \
-            src/core/ma_authres.o src/core/ma_dmarc.o src/core/ma_dkimkey.o src/core/ma_dkim.o
+            src/core/ma_authres.o src/core/ma_dmarc.o src/core/ma_dkimkey.o src/core/ma_dkim.o src/core/ma_msg.o
 OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o src/pg_dkim.o \
        $(CORE_OBJS)
 DATA = mailauth--$(EXTVERSION).sql

@@ -273,3 +273,32 @@ COMMENT ON FUNCTION @extschema@.dkim_verify(text) IS
 'verify every DKIM signature of a stored message (libopendkim): one row per signature; an unsigned message gives one row with result none';
 REVOKE EXECUTE ON FUNCTION @extschema@.dkim_verify(bytea) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.dkim_verify(text) FROM PUBLIC;
+
+CREATE TYPE @extschema@.dmarc_verdict AS (
+    from_domain text,      -- the RFC5322.From domain that decided
+    org_domain text,
+    result text,           -- pass, fail, none (no policy), temperror, permerror
+    policy text,           -- the policy that applies (p, sp or np): none, quarantine, reject
+    disposition text,      -- what to do: none, quarantine, reject (after pct)
+    spf_result text,
+    spf_domain text,       -- the MAIL FROM domain, or the HELO name
+    spf_aligned boolean,
+    dkim_domains text[],   -- the d= of the signatures that passed
+    dkim_aligned boolean,
+    record text            -- the DMARC record applied
+);
+
+CREATE FUNCTION @extschema@.dmarc_verify(message bytea, ip inet, mail_from text, helo text DEFAULT NULL)
+RETURNS @extschema@.dmarc_verdict
+AS 'MODULE_PATHNAME', 'mailauth_dmarc_verify_bytea'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 20000;
+CREATE FUNCTION @extschema@.dmarc_verify(message text, ip inet, mail_from text, helo text DEFAULT NULL)
+RETURNS @extschema@.dmarc_verdict
+AS 'MODULE_PATHNAME', 'mailauth_dmarc_verify_text'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 20000;
+COMMENT ON FUNCTION @extschema@.dmarc_verify(bytea, inet, text, text) IS
+'DMARC verdict of a message: SPF (spf_verify) and DKIM (dkim_verify) aligned with the From domain, the policy with pct, sp and np applied';
+COMMENT ON FUNCTION @extschema@.dmarc_verify(text, inet, text, text) IS
+'DMARC verdict of a message: SPF (spf_verify) and DKIM (dkim_verify) aligned with the From domain, the policy with pct, sp and np applied';
+REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_verify(bytea, inet, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_verify(text, inet, text, text) FROM PUBLIC;

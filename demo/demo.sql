@@ -79,3 +79,28 @@ SELECT c.name, f.severity, f.code, f.term, f.detail
 SELECT name, domain FROM customers
  WHERE NOT mailauth.spf_includes(domain, 'mail.zendesk.com')
  ORDER BY id;
+
+\echo '== 12. Inbound mail, flagged by a trigger when its From domain fails DMARC'
+CREATE TABLE inbound (
+  id serial PRIMARY KEY, client_ip inet, mail_from text, helo text, raw text,
+  dmarc text, disposition text, flagged boolean);
+CREATE FUNCTION flag_dmarc() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v mailauth.dmarc_verdict;
+BEGIN
+  v := mailauth.dmarc_verify(NEW.raw, NEW.client_ip, NEW.mail_from, NEW.helo);
+  NEW.dmarc := v.result;
+  NEW.disposition := v.disposition;
+  NEW.flagged := v.result = 'fail';
+  RETURN NEW;
+END $$;
+CREATE TRIGGER inbound_dmarc BEFORE INSERT ON inbound
+  FOR EACH ROW EXECUTE FUNCTION flag_dmarc();
+INSERT INTO inbound (client_ip, mail_from, helo, raw) VALUES
+  ('192.161.144.10', 'support@acme.demo.test', 'mail.zendesk.com',
+   E'From: Acme Support <support@acme.demo.test>\nTo: customer@example.test\nSubject: Your ticket #4711\nMessage-ID: <t4711@acme.demo.test>\n\nWe are on it.\n'),
+  ('203.0.113.66', 'ceo@acme.demo.test', 'unknown.example',
+   E'From: Acme CEO <ceo@acme.demo.test>\nTo: accounts@example.test\nSubject: Urgent wire transfer\nMessage-ID: <x1@unknown.example>\n\nPlease pay this invoice today.\n'),
+  ('203.0.113.66', 'billing@globex.demo.test', 'unknown.example',
+   E'From: Globex Billing <billing@globex.demo.test>\nTo: accounts@example.test\nSubject: Invoice\nMessage-ID: <x2@unknown.example>\n\nSee attached.\n');
+SELECT id, client_ip, mail_from, dmarc, disposition, flagged FROM inbound ORDER BY id;

@@ -121,3 +121,23 @@ SELECT v.result FROM msgs, LATERAL mailauth.dkim_verify(E'X-Long: ' || repeat('a
 SELECT count(*), min(result) FROM mailauth.dkim_verify(repeat(E'DKIM-Signature: v=1; a=rsa-sha256; d=dkim.test; s=rsa2048; h=from; bh=AAAA; b=AAAA\n', 100) || E'From: a@dkim.test\n\nbody\n');
 -- a 10 MB message
 SELECT v.result, v.reason FROM msgs, LATERAL mailauth.dkim_verify(raw || repeat(E'more text\n', 1000000)) v WHERE name = 'pass';
+
+-- dmarc_verify: SPF and DKIM aligned with the From domain (dkim.test publishes p=reject)
+SELECT name, d.from_domain, d.org_domain, d.result, d.policy, d.disposition, d.spf_result, d.spf_domain,
+       d.spf_aligned, d.dkim_domains, d.dkim_aligned, d.record
+  FROM msgs, LATERAL mailauth.dmarc_verify(raw, '198.51.100.1', 'bounce@other.test', 'mx.other.test') d
+ WHERE name IN ('pass', 'tampered', 'unsigned', 'two-from')
+ ORDER BY name;
+-- aligned SPF alone passes; an unaligned SPF pass does not
+SELECT d.result, d.spf_result, d.spf_aligned, d.dkim_aligned
+  FROM msgs, LATERAL mailauth.dmarc_verify(raw, '192.0.2.5', 'bounce@dkim.test') d WHERE name = 'unsigned';
+SELECT d.result, d.spf_result, d.spf_aligned
+  FROM msgs, LATERAL mailauth.dmarc_verify(raw, '192.0.2.5', NULL, 'dkim.test') d WHERE name = 'unsigned';
+-- a From domain without a policy: none
+SELECT d.from_domain, d.result, d.policy, d.disposition
+  FROM msgs, LATERAL mailauth.dmarc_verify(replace(raw, 'alice@dkim.test', 'alice@mailauth.test'), '198.51.100.1', 'a@b.test') d
+ WHERE name = 'unsigned';
+-- bytea input, NULL ip
+SELECT (mailauth.dmarc_verify(convert_to(raw, 'UTF8'), '198.51.100.1', 'bounce@other.test')).result FROM msgs WHERE name = 'pass';
+SELECT mailauth.dmarc_verify(raw, NULL, 'x@y.test') IS NULL AS null_ip FROM msgs WHERE name = 'pass';
+SELECT d.result, d.from_domain FROM mailauth.dmarc_verify('no header at all', '198.51.100.1', 'x@y.test') d;

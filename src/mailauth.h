@@ -12,6 +12,8 @@
 
 #include "core/ma_dns.h"
 #include "core/ma_wave.h"
+#include "core/ma_spf.h"
+#include "utils/inet.h"
 
 /* SQLSTATEs of DNS failures: class MA ("mailauth") */
 #define ERRCODE_MA_DNS_ERROR	MAKE_SQLSTATE('M','A','0','0','0')
@@ -43,6 +45,12 @@ extern uint16_t mailauth_dns_type(const char *typname);
 extern void mailauth_dns_raise(const ma_dns_query *q);
 extern ma_dns_wave *mailauth_wave_new(void);
 extern void mailauth_wave_resolve(ma_dns_wave *w);
+/* pg_spf.c: one SPF evaluation on a shared answer store */
+extern void mailauth_spf_request(ma_spf_request *req, inet *ip, const char *sender,
+								 const char *helo);
+extern void mailauth_spf_evaluate(const ma_spf_request *req, ma_dns_wave *w,
+								  ma_spf_outcome *out);
+
 /* bytes as text: verbatim when valid in the database encoding, else \DDD escapes */
 extern struct varlena *mailauth_bytes_to_text(const char *data, size_t len);
 

@@ -35,12 +35,12 @@
 #define MAX_WAVES 200
 
 /*
- * Evaluate one request to the end: waves until the evaluator is done.
+ * Evaluate one request to the end on the answer store w: waves until the
+ * evaluator is done.  Other checks (dmarc_verify) share the store.
  */
-static void
-spf_evaluate(const ma_spf_request *req, ma_spf_outcome *out)
+void
+mailauth_spf_evaluate(const ma_spf_request *req, ma_dns_wave *w, ma_spf_outcome *out)
 {
-	ma_dns_wave *w = mailauth_wave_new();
 
 	for (int wave = 0;; wave++)
 	{
@@ -74,8 +74,8 @@ text_or_null(const char *s, bool *isnull)
 	return PointerGetDatum(mailauth_bytes_to_text(s, strlen(s)));
 }
 
-static void
-fill_request(ma_spf_request *req, inet *ip, const char *sender, const char *helo)
+void
+mailauth_spf_request(ma_spf_request *req, inet *ip, const char *sender, const char *helo)
 {
 	const unsigned char *a = ip_addr(ip);
 
@@ -132,8 +132,8 @@ mailauth_spf_verify(PG_FUNCTION_ARGS)
 	sender = arg_cstring(fcinfo, 1);
 	helo = arg_cstring(fcinfo, 2);
 
-	fill_request(&req, ip, sender, helo);
-	spf_evaluate(&req, &out);
+	mailauth_spf_request(&req, ip, sender, helo);
+	mailauth_spf_evaluate(&req, mailauth_wave_new(), &out);
 	ma_spf_received_spf(&req, &out, received, sizeof(received));
 
 	memset(nulls, 0, sizeof(nulls));
