@@ -302,3 +302,18 @@ COMMENT ON FUNCTION @extschema@.dmarc_verify(text, inet, text, text) IS
 'DMARC verdict of a message: SPF (spf_verify) and DKIM (dkim_verify) aligned with the From domain, the policy with pct, sp and np applied';
 REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_verify(bytea, inet, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_verify(text, inet, text, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.authentication_results(message text, ip inet, mail_from text, helo text, authserv_id text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mailauth_authentication_results_text'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 20000;
+CREATE FUNCTION @extschema@.authentication_results(message bytea, ip inet, mail_from text, helo text, authserv_id text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mailauth_authentication_results_bytea'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 20000;
+COMMENT ON FUNCTION @extschema@.authentication_results(text, inet, text, text, text) IS
+'the Authentication-Results value (RFC 8601) a receiver named authserv_id would add: spf, dkim and dmarc';
+COMMENT ON FUNCTION @extschema@.authentication_results(bytea, inet, text, text, text) IS
+'the Authentication-Results value (RFC 8601) a receiver named authserv_id would add: spf, dkim and dmarc';
+REVOKE EXECUTE ON FUNCTION @extschema@.authentication_results(text, inet, text, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.authentication_results(bytea, inet, text, text, text) FROM PUBLIC;

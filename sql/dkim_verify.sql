@@ -141,3 +141,13 @@ SELECT d.from_domain, d.result, d.policy, d.disposition
 SELECT (mailauth.dmarc_verify(convert_to(raw, 'UTF8'), '198.51.100.1', 'bounce@other.test')).result FROM msgs WHERE name = 'pass';
 SELECT mailauth.dmarc_verify(raw, NULL, 'x@y.test') IS NULL AS null_ip FROM msgs WHERE name = 'pass';
 SELECT d.result, d.from_domain FROM mailauth.dmarc_verify('no header at all', '198.51.100.1', 'x@y.test') d;
+
+-- authentication_results: the header a receiver would add; it parses back
+SELECT name, mailauth.authentication_results(raw, '198.51.100.1', 'bounce@other.test', 'mx.other.test', 'mx.example.test') AS ar
+  FROM msgs WHERE name IN ('pass', 'tampered', 'unsigned') ORDER BY name;
+SELECT p.method, p.result, p.properties
+  FROM msgs, LATERAL mailauth.parse_authentication_results(
+         mailauth.authentication_results(raw, '192.0.2.5', 'bounce@dkim.test', NULL, 'mx.example.test')) p
+ WHERE name = 'pass';
+SELECT sqlstate_of($$SELECT mailauth.authentication_results('x', '192.0.2.1', NULL, NULL, 'bad id; x')$$);
+SELECT mailauth.authentication_results(E'From: a@b.test\n\nhi\n', '192.0.2.1', E'x"y\r\nInjected: 1@b.test', NULL, 'mx.example.test');

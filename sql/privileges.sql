@@ -15,6 +15,8 @@ SELECT sqlstate_of($$SELECT mailauth.spf_includes('pass.spf.test', 'x.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dmarc_record('good.dmarc.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dkim_key('rsa2048', 'dkim.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dkim_verify(E'From: a@dkim.test\n\nhi\n')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dmarc_verify(E'From: a@dkim.test\n\nhi\n', '192.0.2.1', 'a@dkim.test')$$);
+SELECT sqlstate_of($$SELECT mailauth.authentication_results(E'From: a@dkim.test\n\nhi\n', '192.0.2.1', 'a@dkim.test', NULL, 'mx.test')$$);
 -- the sending services are readable by all, changed by their owner
 SELECT count(*) > 0 AS readable FROM mailauth.sending_services;
 SELECT sqlstate_of($$INSERT INTO mailauth.sending_services (service, spf_include) VALUES ('x', 'x.test')$$);

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * pg_dmarc.c
- *	  SQL functions of DMARC: dmarc_record() and dmarc_verify() on the DMARC
- *	  core (src/core/ma_dmarc.c), in the waves DNS model of ma_spf.h.
+ *	  SQL functions of DMARC: dmarc_record(), dmarc_verify() and
+ *	  authentication_results() on the DMARC core (src/core/ma_dmarc.c), in
+ *	  the waves DNS model of ma_spf.h.
  *
  * The discovery state is malloc()ed by the core; a memory context reset
  * callback frees it whatever happens.
@@ -10,6 +11,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <ctype.h>
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -176,18 +179,25 @@ register_free(void (*fn) (void *), void *arg)
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
 }
 
-static Datum
-dmarc_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
+typedef struct Checks
 {
-	TupleDesc	td;
-	inet	   *ip = PG_GETARG_INET_PP(1);
-	char	   *mail_from = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	char	   *helo = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	ma_spf_outcome sout;
+	ma_dkim_outcome *dout;
+	ma_dmarc_outcome *out;
+	char	   *spf_domain;
+	char		from[MA_DNS_MAXNAME + 1];	/* first From domain */
+} Checks;
+
+/*
+ * SPF, DKIM and DMARC of one message, on one answer store.  The core's
+ * outcomes are freed with the current memory context.
+ */
+static void
+run_checks(const char *msg, size_t len, inet *ip, const char *mail_from, const char *helo,
+		   Checks *c)
+{
 	ma_dns_wave *w = mailauth_wave_new();
 	ma_spf_request sreq;
-	ma_spf_outcome sout;
-	ma_dkim_outcome *dout = palloc0(sizeof(ma_dkim_outcome));
-	ma_dmarc_outcome *out = palloc0(sizeof(ma_dmarc_outcome));
 	ma_dmarc_request req;
 	ma_dmarc_dkim *dk;
 	char		(*from)[256] = palloc(sizeof(char[256]) * MA_MSG_MAX_FROM);
@@ -197,24 +207,22 @@ dmarc_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 				npass = 0;
 	const char *at;
 	char		msgid[512];
-	Datum		values[11];
-	bool		nulls[11];
-	Datum	   *dd;
 
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	register_free(dkim_reset_callback, dout);
-	register_free(outcome_reset_callback, out);
+	c->dout = palloc0(sizeof(ma_dkim_outcome));
+	c->out = palloc0(sizeof(ma_dmarc_outcome));
+	register_free(dkim_reset_callback, c->dout);
+	register_free(outcome_reset_callback, c->out);
 
 	/* SPF: MAIL FROM, or postmaster@HELO */
 	mailauth_spf_request(&sreq, ip, mail_from, helo);
-	mailauth_spf_evaluate(&sreq, w, &sout);
+	mailauth_spf_evaluate(&sreq, w, &c->sout);
 
 	/* DKIM */
 	for (int wave = 0;; wave++)
 	{
-		ma_dkim_outcome_free(dout);
-		if (ma_dkim_verify(msg, len, ma_dns_wave_lookup, w, mailauth_dkim_max_signatures, dout) == 0)
+		ma_dkim_outcome_free(c->dout);
+		if (ma_dkim_verify(msg, len, ma_dns_wave_lookup, w, mailauth_dkim_max_signatures,
+						   c->dout) == 0)
 			break;
 		if (wave >= MAX_WAVES)
 			ereport(ERROR,
@@ -222,13 +230,13 @@ dmarc_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 					 errmsg("DKIM verification needed more than %d rounds of DNS lookups", MAX_WAVES)));
 		mailauth_wave_resolve(w);
 	}
-	dk = palloc(sizeof(ma_dmarc_dkim) * Max(dout->nresults, 1));
-	for (int i = 0; i < dout->nresults; i++)
+	dk = palloc(sizeof(ma_dmarc_dkim) * Max(c->dout->nresults, 1));
+	for (int i = 0; i < c->dout->nresults; i++)
 	{
-		if (dout->results[i].result == MA_DKIM_NONE)
+		if (c->dout->results[i].result == MA_DKIM_NONE)
 			continue;
-		dk[npass].domain = dout->results[i].domain;
-		dk[npass].result = ma_dmarc_auth_from_name(ma_dkim_res_name(dout->results[i].result));
+		dk[npass].domain = c->dout->results[i].domain;
+		dk[npass].result = ma_dmarc_auth_from_name(ma_dkim_res_name(c->dout->results[i].result));
 		npass++;
 	}
 
@@ -236,23 +244,25 @@ dmarc_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 	nfrom = ma_msg_from_domains(msg, len, from, MA_MSG_MAX_FROM, &nfields);
 	for (int i = 0; i < nfrom; i++)
 		fromp[i] = from[i];
+	snprintf(c->from, sizeof(c->from), "%s", nfrom > 0 ? from[0] : "");
 	ma_msg_header(msg, len, "Message-ID", msgid, sizeof(msgid));
 	memset(&req, 0, sizeof(req));
 	req.mode = (ma_dmarc_mode) mailauth_dmarc_mode;
 	req.from_domains = fromp;
 	req.nfrom = nfrom;
-	req.spf_result = sout.result;
+	req.spf_result = c->sout.result;
 	at = (mail_from && mail_from[0]) ? strrchr(mail_from, '@') : NULL;
-	req.spf_domain = at ? at + 1 : (mail_from && mail_from[0]) ? mail_from : helo;
+	c->spf_domain = pstrdup(at ? at + 1 : (mail_from && mail_from[0]) ? mail_from : (helo ? helo : ""));
+	req.spf_domain = c->spf_domain;
 	req.dkim = dk;
 	req.ndkim = npass;
 	req.sample = -1;
-	req.sample_key = msgid[0] ? msgid : (nfrom > 0 ? from[0] : "");
+	req.sample_key = msgid[0] ? msgid : c->from;
 	for (int wave = 0;; wave++)
 	{
-		ma_dmarc_outcome_free(out);
-		ma_dmarc_verify(&req, ma_dns_wave_lookup, w, out);
-		if (!out->pending)
+		ma_dmarc_outcome_free(c->out);
+		ma_dmarc_verify(&req, ma_dns_wave_lookup, w, c->out);
+		if (!c->out->pending)
 			break;
 		if (wave >= MAX_WAVES)
 			ereport(ERROR,
@@ -260,6 +270,27 @@ dmarc_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 					 errmsg("DMARC evaluation needed more than %d rounds of DNS lookups", MAX_WAVES)));
 		mailauth_wave_resolve(w);
 	}
+}
+
+static Datum
+dmarc_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
+{
+	TupleDesc	td;
+	inet	   *ip = PG_GETARG_INET_PP(1);
+	char	   *mail_from = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char	   *helo = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	Checks		c;
+	ma_dmarc_outcome *out;
+	ma_spf_outcome sout;
+	Datum		values[11];
+	bool		nulls[11];
+	Datum	   *dd;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	run_checks(msg, len, ip, mail_from, helo, &c);
+	out = c.out;
+	sout = c.sout;
 
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = str_datum(out->from_domain, &nulls[0]);
@@ -308,4 +339,139 @@ mailauth_dmarc_verify_text(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	m = PG_GETARG_TEXT_PP(0);
 	return dmarc_verify_common(fcinfo, VARDATA_ANY(m), VARSIZE_ANY_EXHDR(m));
+}
+
+/* ---------------------------------------------------------------------
+ * authentication_results(message, ip, mail_from, helo, authserv_id)
+ *	 RETURNS text: the Authentication-Results value a receiver would add
+ *	 (RFC 8601): spf, dkim (one per signature) and dmarc.
+ * ---------------------------------------------------------------------
+ */
+
+/* a property value: as is when it is a plain token or address, else quoted */
+static void
+append_value(StringInfo b, const char *v)
+{
+	bool		plain = v[0] != '\0';
+
+	for (const char *p = v; *p && plain; p++)
+		if (!(isalnum((unsigned char) *p) || strchr(".-_@+=/", *p)))
+			plain = false;
+	if (plain)
+	{
+		appendStringInfoString(b, v);
+		return;
+	}
+	appendStringInfoChar(b, '"');
+	for (const char *p = v; *p; p++)
+	{
+		unsigned char ch = (unsigned char) *p;
+
+		if (ch == '"' || ch == '\\')
+			appendStringInfoChar(b, '\\');
+		if (ch < 0x20 || ch == 0x7f)
+			continue;			/* never a line break inside a header */
+		appendStringInfoChar(b, (char) ch);
+	}
+	appendStringInfoChar(b, '"');
+}
+
+static text *
+authres_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
+{
+	inet	   *ip = PG_GETARG_INET_PP(1);
+	char	   *mail_from = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char	   *helo = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	char	   *authserv = text_to_cstring(PG_GETARG_TEXT_PP(4));
+	Checks		c;
+	StringInfoData b;
+
+	if (authserv[0] == '\0' || strpbrk(authserv, " \t\r\n;()\"\\") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid authserv-id \"%s\"", authserv),
+				 errhint("Give the receiving host's name, e.g. \"mx.example.com\".")));
+	run_checks(msg, len, ip, mail_from, helo, &c);
+
+	initStringInfo(&b);
+	appendStringInfoString(&b, authserv);
+	/* spf */
+	appendStringInfo(&b, "; spf=%s", ma_spf_res_name(c.sout.result));
+	if (mail_from && mail_from[0])
+	{
+		appendStringInfoString(&b, " smtp.mailfrom=");
+		append_value(&b, mail_from);
+	}
+	else if (helo && helo[0])
+	{
+		appendStringInfoString(&b, " smtp.helo=");
+		append_value(&b, helo);
+	}
+	/* dkim: one result per signature */
+	for (int i = 0; i < c.dout->nresults; i++)
+	{
+		const ma_dkim_sig *s = &c.dout->results[i];
+
+		appendStringInfo(&b, "; dkim=%s", ma_dkim_res_name(s->result));
+		if (s->result != MA_DKIM_NONE && s->result != MA_DKIM_PASS && s->reason[0])
+		{
+			appendStringInfoString(&b, " reason=");
+			append_value(&b, s->reason);
+		}
+		if (s->domain[0])
+		{
+			appendStringInfoString(&b, " header.d=");
+			append_value(&b, s->domain);
+		}
+		if (s->selector[0])
+		{
+			appendStringInfoString(&b, " header.s=");
+			append_value(&b, s->selector);
+		}
+	}
+	/* dmarc */
+	appendStringInfo(&b, "; dmarc=%s", ma_dmarc_res_name(c.out->result));
+	if (c.out->policy != MA_DMARC_P_UNSET)
+	{
+		const char *dis = c.out->disposition == MA_DMARC_P_UNSET ? "none"
+		: ma_dmarc_policy_name(c.out->disposition);
+		char	   *pol = pstrdup(ma_dmarc_policy_name(c.out->policy));
+		char	   *disu = pstrdup(dis);
+
+		for (char *p = pol; *p; p++)
+			*p = (char) toupper((unsigned char) *p);
+		for (char *p = disu; *p; p++)
+			*p = (char) toupper((unsigned char) *p);
+		appendStringInfo(&b, " (p=%s dis=%s)", pol, disu);
+	}
+	if (c.out->from_domain[0] || c.from[0])
+	{
+		appendStringInfoString(&b, " header.from=");
+		append_value(&b, c.out->from_domain[0] ? c.out->from_domain : c.from);
+	}
+	return (text *) mailauth_bytes_to_text(b.data, b.len);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_authentication_results_text);
+Datum
+mailauth_authentication_results_text(PG_FUNCTION_ARGS)
+{
+	text	   *m;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(4))
+		PG_RETURN_NULL();
+	m = PG_GETARG_TEXT_PP(0);
+	PG_RETURN_TEXT_P(authres_common(fcinfo, VARDATA_ANY(m), VARSIZE_ANY_EXHDR(m)));
+}
+
+PG_FUNCTION_INFO_V1(mailauth_authentication_results_bytea);
+Datum
+mailauth_authentication_results_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *m;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(4))
+		PG_RETURN_NULL();
+	m = PG_GETARG_BYTEA_PP(0);
+	PG_RETURN_TEXT_P(authres_common(fcinfo, VARDATA_ANY(m), VARSIZE_ANY_EXHDR(m)));
 }
