@@ -1,0 +1,55 @@
+# DKIM, DMARC and Authentication-Results in one backend, many times:
+# libopendkim, libpsl and OpenSSL objects and the cores' outcomes are freed
+# on every path, so resident memory stays flat.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use MaTest;
+use Test::More;
+
+# the signed fixture of sql/dkim_verify.sql (test/keys/sign-fixtures.py)
+open(my $f, '<', "$FindBin::Bin/../../sql/dkim_verify.sql") or die $!;
+my $sql = do { local $/; <$f> };
+my ($msg) = $sql =~ /\('pass', \$m\$(.*?)\$m\$\)/s or die 'no fixture';
+$msg =~ s/'/''/g;
+
+my $round = <<'SQL';
+SELECT count(*) FILTER (WHERE v.result = 'pass') FROM generate_series(1, 800) g,
+  LATERAL mailauth.dkim_verify(CASE WHEN g % 4 = 0 THEN replace(m.raw, 'signed', 'changed') ELSE m.raw END) v;
+SELECT count(*) FILTER (WHERE d.result = 'pass') FROM generate_series(1, 300) g,
+  LATERAL mailauth.dmarc_verify(m.raw, ('198.51.100.' || (g % 200 + 1))::inet, 'bounce@other.test') d;
+SELECT count(*) FROM generate_series(1, 300) g,
+  LATERAL mailauth.authentication_results(m.raw, '192.0.2.5', 'x@dkim.test', 'h.test', 'mx.test') a;
+SELECT count(*) FROM generate_series(1, 300) g,
+  LATERAL mailauth.dkim_key((ARRAY['rsa2048', 'rsa512', 'ed', 'broken', 'revoked', 'missing'])[g % 6 + 1], 'dkim.test') k;
+SELECT count(*) FROM generate_series(1, 300) g,
+  LATERAL mailauth.dmarc_record((ARRAY['good.dmarc.test', 'bad.dmarc.test', 'two.dmarc.test', 'x.sub.dmarc.test'])[g % 4 + 1]) r;
+SELECT count(*) FROM generate_series(1, 3000) g,
+  LATERAL mailauth.parse_authentication_results(mailauth.authentication_results(m.raw, '192.0.2.5', 'x@dkim.test', NULL, 'mx' || g % 3 || '.test')) p
+  WHERE g % 100 = 0;
+SQL
+$round =~ s/FROM generate_series/FROM fixture m, generate_series/g;
+
+my ($out, $err) = psql_run(<<"SQL");
+CREATE TEMP TABLE fixture(raw text);
+INSERT INTO fixture VALUES ('$msg');
+CREATE TEMP TABLE rss(step text, kb int);
+CREATE FUNCTION pg_temp.rss() RETURNS int LANGUAGE sql AS
+  \$\$ SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmRSS:\\s+(\\d+)'))[1]::int \$\$;
+$round
+INSERT INTO rss SELECT 'before', pg_temp.rss();
+$round
+$round
+$round
+INSERT INTO rss SELECT 'after', pg_temp.rss();
+SELECT 'growth=' || (max(kb) FILTER (WHERE step = 'after') - max(kb) FILTER (WHERE step = 'before')) FROM rss;
+SQL
+is($err, '', 'no errors') or diag($err);
+my @counts = $out =~ /^(\d+)$/mg;
+is(scalar(@counts), 24, 'every statement of the four rounds answered');
+is($counts[0], 600, 'dkim_verify: the untouched copies pass, the changed ones do not');
+is($counts[1], 300, 'dmarc_verify: aligned DKIM passes DMARC');
+my ($growth) = $out =~ /growth=(-?\d+)/;
+ok(defined $growth && $growth < 5120, "resident memory grew by ${\($growth // 'n/a')} kB over 3 rounds (< 5 MB)");
+done_testing();
