@@ -147,3 +147,46 @@ ma_start_all() {
 	ma_start_responder
 	ma_start_pg "$@"
 }
+
+# ma_start_root_zone FILE PROBE_NAME PROBE_TYPE: a second knot serving FILE as
+# the root zone (the shared corpora ship one master file for all their
+# domains), on a free loopback port; waits until PROBE_NAME answers.  Sets
+# MA_ROOT_DNS=127.0.0.1:PORT.  Stopped by ma_stop_all (trap it on EXIT).
+ma_start_root_zone() {
+	local file=$1 probe=$2 ptype=${3:-TXT} port dir
+	[ -n "${MA_WORK:-}" ] || { MA_WORK=$(mktemp -d /tmp/mailauth.XXXXXX); export MA_WORK; }
+	dir=$MA_WORK/rootzone
+	mkdir -p "$dir/db"
+	port=$(ma_free_port)
+	cat > "$dir/knot.conf" <<CONF
+server:
+    rundir: "$dir"
+    listen: 127.0.0.1@$port
+log:
+  - target: stderr
+    any: error
+database:
+    storage: "$dir/db"
+template:
+  - id: default
+    storage: "$dir"
+    semantic-checks: off
+zone:
+  - domain: .
+    file: "$file"
+    journal-content: none
+    zonefile-sync: -1
+CONF
+	knotd -c "$dir/knot.conf" >"$dir/knotd.log" 2>&1 &
+	MA_PIDS+=($!)
+	for _ in $(seq 1 50); do
+		if kdig +short +time=1 +retry=0 @127.0.0.1 -p "$port" "$ptype" "$probe" 2>/dev/null | grep -q .; then
+			export MA_ROOT_DNS="127.0.0.1:$port"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "knotd did not come up on port $port:" >&2
+	cat "$dir/knotd.log" >&2
+	return 1
+}

@@ -11,9 +11,9 @@
 # The corpus lives in the shared folder, $MAILAUTH_SHARED (default:
 # "$ROOT/../shared"), under corpus/dkim/generated/.  When it is absent the
 # run is skipped (exit 0).  A knotd on 127.0.0.1 (a free port) serves
-# corpus.zone as the root zone from a temporary directory; it is stopped on
-# exit.  The adapter is built into that directory unless $DMARC_ADAPTER
-# names a built one.  Prints every mismatch, then
+# corpus.zone as the root zone (ma_start_root_zone of test/lib.sh); it is
+# stopped on exit.  The adapter is built with `make test/dmarc/dmarc_adapter`
+# unless $DMARC_ADAPTER names a built one.  Prints every mismatch, then
 # "rfc7489: N/34, dmarcbis: N/34"; exits 1 unless both are perfect.  -v
 # prints every row.
 #
@@ -38,17 +38,11 @@ if [ ! -x "$KNOTD" ]; then
 	exit 0
 fi
 
-TMP=$(mktemp -d /tmp/mailauth-dmarc.XXXXXX)
-KNOT_PID=
-cleanup()
-{
-	if [ -n "$KNOT_PID" ]; then
-		kill "$KNOT_PID" 2>/dev/null || true
-		wait "$KNOT_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+source "$ROOT/test/lib.sh"
+trap ma_stop_all EXIT INT TERM
+MA_WORK=$(mktemp -d /tmp/mailauth-dmarc.XXXXXX)
+export MA_WORK
+TMP=$MA_WORK
 
 # the adapter
 ADAPTER=${DMARC_ADAPTER:-}
@@ -57,60 +51,10 @@ if [ -z "$ADAPTER" ]; then
 	ADAPTER="$ROOT/test/dmarc/dmarc_adapter"
 fi
 
-# a free UDP+TCP port on loopback
-PORT=$(python3 -c '
-import socket
-for _ in range(50):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        u.close(); t.close()
-')
-
-cat > "$TMP/knot.conf" <<CONF
-server:
-    rundir: "$TMP"
-    listen: 127.0.0.1@$PORT
-log:
-  - target: stderr
-    any: error
-database:
-    storage: "$TMP/db"
-template:
-  - id: default
-    storage: "$TMP"
-    semantic-checks: off
-zone:
-  - domain: .
-    file: "$ZONE"
-    journal-content: none
-    zonefile-sync: -1
-CONF
-mkdir -p "$TMP/db"
-"$KNOTD" -c "$TMP/knot.conf" >"$TMP/knotd.log" 2>&1 &
-KNOT_PID=$!
-
-# wait until the zone answers
-export DMARC_DNS="127.0.0.1:$PORT"
+# knot serving the corpus zone as the root zone, on a free loopback port
+ma_start_root_zone "$ZONE" _dmarc.example.com TXT || exit 2
+export DMARC_DNS="$MA_ROOT_DNS"
 export DMARC_DNS_TIMEOUT=${DMARC_DNS_TIMEOUT:-2}
-ready=0
-for _ in $(seq 1 50); do
-	if kdig +short +time=1 +retry=0 @127.0.0.1 -p "$PORT" TXT _dmarc.example.com 2>/dev/null |
-		grep -q DMARC1; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-if [ $ready != 1 ]; then
-	echo "run-corpus.sh: knotd did not come up on port $PORT:" >&2
-	cat "$TMP/knotd.log" >&2
-	exit 2
-fi
 
 total=0
 score7489=0
