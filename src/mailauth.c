@@ -12,6 +12,7 @@
 #include "utils/guc.h"
 
 #include "mailauth.h"
+#include "core/ma_dkim.h"
 #include "core/ma_spf2.h"
 
 PG_MODULE_MAGIC;
@@ -155,6 +156,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("mailauth.dkim_partial_body_policy",
+							 "Give DKIM result \"policy\" instead of \"pass\" when a signature's l= leaves part of the body unsigned.",
+							 NULL,
+							 &ma_dkim_partial_body_policy,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("mailauth");
 

@@ -155,7 +155,8 @@ ma_start_all() {
 ma_start_root_zone() {
 	local file=$1 probe=$2 ptype=${3:-TXT} port dir
 	[ -n "${MA_WORK:-}" ] || { MA_WORK=$(mktemp -d /tmp/mailauth.XXXXXX); export MA_WORK; }
-	dir=$MA_WORK/rootzone
+	MA_NROOT=$(( ${MA_NROOT:-0} + 1 ))
+	dir=$MA_WORK/rootzone$MA_NROOT
 	mkdir -p "$dir/db"
 	port=$(ma_free_port)
 	cat > "$dir/knot.conf" <<CONF

@@ -102,10 +102,12 @@ if [ -f "$SHARED/corpus/dkim/generated/manifest.tsv" ]; then
 	grep -E '^FAIL' "$MA_WORK/mail-corpus.log" | head -40 || true
 	dk=$(grep -E '^dkim generated \(SQL\): [0-9]+/[0-9]+' "$MA_WORK/mail-corpus.log" | tail -1)
 	dm=$(grep -E '^dmarc \(SQL\): rfc7489 [0-9]+/[0-9]+, dmarcbis [0-9]+/[0-9]+' "$MA_WORK/mail-corpus.log" | tail -1)
-	if [ -n "$dk" ] && [ -n "$dm" ]; then
+	dv=$(grep -E '^dkim vectors \(SQL\): [0-9]+/[0-9]+ agree' "$MA_WORK/mail-corpus.log" | tail -1)
+	if [ -n "$dk" ] && [ -n "$dm" ] && [ -n "$dv" ]; then
 		echo "$dk"
 		echo "$dm"
-		for pair in $(echo "$dk $dm" | grep -oE '[0-9]+/[0-9]+'); do
+		echo "$dv"
+		for pair in $(echo "$dk $dm ${dv%%agree*}" | grep -oE '[0-9]+/[0-9]+'); do
 			ok=${pair%/*}; all=${pair#*/}
 			passed=$((passed + ok)); failed=$((failed + all - ok))
 		done

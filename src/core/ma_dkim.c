@@ -22,7 +22,9 @@
  *	  DKIM_LIBFLAGS_FIXCRLF accepts bare-LF input.
  *	- rsa-sha1 is never a pass (RFC 8301), RSA keys under 1024 bits are
  *	  refused, several From fields are never a pass, and a signature whose
- *	  l= leaves part of the body unsigned is "policy": all ours to enforce.
+ *	  l= leaves part of the body unsigned is "policy" when
+ *	  ma_dkim_partial_body_policy is set (else a pass that says so in its
+ *	  reason, as the DKIM vectors assert): all ours to enforce.
  *
  * Memory: the library handle, the verify handle and every query are freed
  * before we return, on every path.
@@ -120,6 +122,10 @@ ma_dkim_outcome_free(ma_dkim_outcome *out)
  * message splitting and tag parsing
  * ---------------------------------------------------------------------
  */
+
+
+/* treat a signature whose l= leaves body unsigned as "policy" (else pass) */
+bool		ma_dkim_partial_body_policy = false;
 
 static bool
 name_is(const ma_field *f, const char *name)
@@ -860,7 +866,10 @@ judge(DKIM_SIGINFO *sig, const ma_field *f, ma_dkim_sig *s, ma_dkim_ctx *ctx,
 												   strncasecmp(strchr(s->canon, '/') ?
 															   strchr(s->canon, '/') + 1 : "", "relaxed", 7) == 0))
 	{
-		set(s, MA_DKIM_POLICY, "l= leaves part of the body unsigned");
+		if (ma_dkim_partial_body_policy)
+			set(s, MA_DKIM_POLICY, "l= leaves part of the body unsigned");
+		else
+			set(s, MA_DKIM_PASS, "valid, but l= leaves part of the body unsigned");
 		return;
 	}
 	set(s, MA_DKIM_PASS, s->testing ? "valid (testing key)" : "valid");

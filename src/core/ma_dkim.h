@@ -84,4 +84,10 @@ extern void ma_dkim_outcome_free(ma_dkim_outcome *out);
 
 extern const char *ma_dkim_version(void);
 
+/*
+ * A signature whose l= leaves part of the body unsigned: "policy" when true,
+ * else "pass" with the reason saying so (the default).
+ */
+extern bool ma_dkim_partial_body_policy;
+
 #endif							/* MA_DKIM_H */
