@@ -83,5 +83,6 @@ bench:
 	tools/build.sh
 	bench/run.sh
 	bench/spf.sh
+	bench/dkim.sh
 
 .PHONY: unit unit-build print-unit-tests adapters demo test bench

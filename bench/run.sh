@@ -430,6 +430,10 @@ echo "delayd: ${DELAYD_STATS#delayd: }."
 if [ -f "$OUT" ] && grep -q '^<!-- spf:begin -->' "$OUT"; then
 	{ echo; sed -n '/^<!-- spf:begin -->/,/^<!-- spf:end -->/p' "$OUT"; } >>"$REPORT_TMP"
 fi
+# and the DKIM section that bench/dkim.sh maintains the same way
+if [ -f "$OUT" ] && grep -q '^<!-- dkim:begin -->' "$OUT"; then
+	{ echo; sed -n '/^<!-- dkim:begin -->/,/^<!-- dkim:end -->/p' "$OUT"; } >>"$REPORT_TMP"
+fi
 mv "$REPORT_TMP" "$OUT"
 REPORT_TMP=
 log "done in $(( $(date +%s) - T_START )) s: $OUT"
