@@ -125,6 +125,9 @@ ma_dkim_outcome_free(ma_dkim_outcome *out)
 
 
 /* treat a signature whose l= leaves body unsigned as "policy" (else pass) */
+
+/* the libopendkim library handle of this process (see ma_dkim_verify_at) */
+static DKIM_LIB *cached_lib = NULL;
 bool		ma_dkim_partial_body_policy = false;
 
 static bool
@@ -1039,30 +1042,38 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 		goto done;
 	}
 
-	/* run libopendkim */
-	lib = dkim_init(NULL, NULL);
-	if (lib == NULL)
-	{
-		rc = all_fail(out, MA_DKIM_TEMPERROR, "cannot initialise libopendkim");
-		goto done;
-	}
+	/*
+	 * run libopendkim: one library handle per process, made on first use
+	 * (dkim_init is a good part of the cost of a verification); every
+	 * per-call setting is set again on every call
+	 */
+	if (cached_lib == NULL)
 	{
 		unsigned int lflags = DKIM_LIBFLAGS_FIXCRLF | DKIM_LIBFLAGS_BADSIGHANDLES;
 		unsigned int minbits = 1024;
-		uint64_t	fixed = (uint64_t) now;
+		DKIM_LIB   *l = dkim_init(NULL, NULL);
 
-		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &lflags, sizeof(lflags));
-		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &minbits, sizeof(minbits));
-		if (now > 0)
-			dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME, &fixed, sizeof(fixed));
+		if (l == NULL)
+		{
+			rc = all_fail(out, MA_DKIM_TEMPERROR, "cannot initialise libopendkim");
+			goto done;
+		}
+		dkim_options(l, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &lflags, sizeof(lflags));
+		dkim_options(l, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &minbits, sizeof(minbits));
+		dkim_dns_set_query_start(l, dns_start);
+		dkim_dns_set_query_waitreply(l, dns_waitreply);
+		dkim_dns_set_query_cancel(l, dns_cancel);
+		dkim_dns_set_init(l, NULL);
+		dkim_dns_set_close(l, NULL);
+		cached_lib = l;			/* only once fully set up */
+	}
+	lib = cached_lib;
+	{
+		uint64_t	fixed = now > 0 ? (uint64_t) now : 0;	/* 0: the clock */
+
+		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME, &fixed, sizeof(fixed));
 	}
 	dkim_dns_set_query_service(lib, &ctx);
-	dkim_dns_set_query_start(lib, dns_start);
-	dkim_dns_set_query_waitreply(lib, dns_waitreply);
-	dkim_dns_set_query_cancel(lib, dns_cancel);
-	dkim_dns_set_init(lib, NULL);
-	dkim_dns_set_close(lib, NULL);
-
 	dkim = dkim_verify(lib, (const unsigned char *) "mailauth", NULL, &st);
 	if (dkim == NULL)
 	{
@@ -1157,8 +1168,7 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 done:
 	if (dkim)
 		dkim_free(dkim);
-	if (lib)
-		dkim_close(lib);
+	(void) lib;					/* the process's handle stays (cached_lib) */
 	free(hbuf);
 	free(taken);
 	free(fields);
