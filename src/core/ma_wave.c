@@ -237,3 +237,26 @@ ma_dns_wave_resolve_blocking(ma_dns_engine *e, ma_dns_wave *w)
 	ma_dns_wave_clear_pending(w);
 	return true;
 }
+
+/*
+ * For stand-alone programs: an engine on servers ("host:port,...") with an
+ * overall deadline of timeout_s seconds (a decimal string; NULL or invalid:
+ * 2 s), one try, 20 queries in flight and a small cache.
+ */
+ma_dns_engine *
+ma_dns_engine_standalone(const char *servers, const char *timeout_s, char *errbuf,
+						 size_t errlen)
+{
+	ma_dns_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.servers = servers;
+	cfg.timeout_ms = timeout_s ? (int) (atof(timeout_s) * 1000) : 2000;
+	if (cfg.timeout_ms <= 0)
+		cfg.timeout_ms = 2000;
+	cfg.tries = 1;
+	cfg.max_inflight = 20;
+	cfg.cache_entries = 1000;
+	cfg.cache_bytes = 1 << 20;
+	return ma_dns_engine_new(&cfg, errbuf, errlen);
+}

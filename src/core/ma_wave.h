@@ -41,5 +41,8 @@ extern int	ma_dns_wave_size(ma_dns_wave *w);
 
 /* stand-alone programs: resolve all pending questions, blocking on poll() */
 extern bool ma_dns_wave_resolve_blocking(ma_dns_engine *e, ma_dns_wave *w);
+/* stand-alone programs: an engine on servers with a deadline in seconds */
+extern ma_dns_engine *ma_dns_engine_standalone(const char *servers, const char *timeout_s,
+											   char *errbuf, size_t errlen);
 
 #endif							/* MA_WAVE_H */

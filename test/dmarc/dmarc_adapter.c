@@ -60,7 +60,6 @@ main(int argc, char **argv)
 	ma_dmarc_outcome out;
 	ma_dmarc_dkim dkim[MAX_ITEMS];
 	const char *froms[MAX_ITEMS];
-	ma_dns_config cfg;
 	ma_dns_engine *e;
 	ma_dns_wave *w;
 	char		errbuf[256];
@@ -116,17 +115,7 @@ main(int argc, char **argv)
 	req.spf_domain = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
 	req.spf_result = spf_from_name(argv[4]);
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.servers = servers ? servers : "127.0.0.1:5302";
-	cfg.timeout_ms = tmo ? (int) (atof(tmo) * 1000) : 2000;
-	if (cfg.timeout_ms <= 0)
-		cfg.timeout_ms = 2000;
-	cfg.tries = 1;
-	cfg.max_inflight = 20;
-	cfg.cache_entries = 1000;
-	cfg.cache_bytes = 1 << 20;
-
-	e = ma_dns_engine_new(&cfg, errbuf, sizeof(errbuf));
+	e = ma_dns_engine_standalone(servers ? servers : "127.0.0.1:5302", tmo, errbuf, sizeof(errbuf));
 	if (!e)
 	{
 		fprintf(stderr, "ma_dns_engine_new: %s\n", errbuf);

@@ -63,7 +63,6 @@ main(int argc, char **argv)
 {
 	ma_spf_request req;
 	ma_spf_outcome out;
-	ma_dns_config cfg;
 	ma_dns_engine *e;
 	ma_dns_wave *w;
 	char		errbuf[256];
@@ -96,17 +95,7 @@ main(int argc, char **argv)
 	req.receiver = "unknown";
 	req.now = (int64_t) time(NULL);
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.servers = servers ? servers : "127.0.0.1:5301";
-	cfg.timeout_ms = tmo ? (int) (atof(tmo) * 1000) : 2000;
-	if (cfg.timeout_ms <= 0)
-		cfg.timeout_ms = 2000;
-	cfg.tries = 1;
-	cfg.max_inflight = 20;
-	cfg.cache_entries = 1000;
-	cfg.cache_bytes = 1 << 20;
-
-	e = ma_dns_engine_new(&cfg, errbuf, sizeof(errbuf));
+	e = ma_dns_engine_standalone(servers ? servers : "127.0.0.1:5301", tmo, errbuf, sizeof(errbuf));
 	if (!e)
 	{
 		fprintf(stderr, "ma_dns_engine_new: %s\n", errbuf);
