@@ -41,6 +41,10 @@
 #include <time.h>
 
 #include <opendkim/dkim.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 /* a pre-scanned header field */
 typedef struct ma_field
@@ -793,9 +797,440 @@ canon_body_len(const char *b, size_t len, bool relaxed)
 	return total;
 }
 
+
+/* ---------------------------------------------------------------------
+ * the crypto fast path
+ *
+ * Measured (callgrind, bench/dkim_peers/opendkim_bench.c): 65 % of a
+ * libopendkim verification is d2i_PUBKEY_bio(), which OpenSSL 3.0 runs
+ * through a freshly built OSSL_DECODER context on every call; libopendkim
+ * decodes the key again for every message.  So libopendkim runs with
+ * DKIM_LIBFLAGS_DELAYSIGPROC and a "final" callback, called in dkim_eom()
+ * once the header and body hashes are final and before any signature is
+ * processed.  For each signature whose key record is plain (one TXT record
+ * with only v=DKIM1, k=, h=, s=, t=y, n= and p= tags, all of them allowing
+ * this signature), the callback verifies the header hash with a key
+ * decoded once per process (a small cache keyed by the p= text), compares
+ * the body hash and marks the signature "ignore" so libopendkim leaves it
+ * alone.  Everything else (rsa-sha1, several records, t=s, g=, unknown
+ * tags, keys that do not decode ...) is left to libopendkim, which
+ * processes it in dkim_eom() as before.  The verdicts are the ones
+ * libopendkim would give: the DKIM corpora check both paths.
+ * ---------------------------------------------------------------------
+ */
+
+#define MA_KEYCACHE 32
+
+typedef struct ma_keyent
+{
+	char	   *p;				/* the p= text, whitespace removed */
+	EVP_PKEY   *pkey;
+	EVP_PKEY_CTX *vctx;			/* RSA: initialised for PKCS#1 v1.5 sha256 */
+	int			bits;
+	uint64_t	used;
+} ma_keyent;
+
+static ma_keyent keycache[MA_KEYCACHE];
+static uint64_t keyclock = 0;
+bool		ma_dkim_fast_crypto = true;
+uint64_t	ma_dkim_fast_used = 0;	/* signatures verified here (for tests) */
+
+/* per-call state the final callback fills, by siglist index */
+typedef struct ma_fast
+{
+	bool		used;			/* verified here, ignored by libopendkim */
+	bool		passed;			/* header signature good */
+	bool		bh_match;
+	bool		testing;
+	int			bits;
+} ma_fast;
+
+typedef struct ma_dkim_call
+{
+	ma_dkim_ctx *ctx;
+	ma_fast    *fast;
+	int			nfast;
+} ma_dkim_call;
+
+static int
+b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* strict base64 (whitespace skipped) into out; -1 on any other byte */
+static int
+b64dec(const char *in, unsigned char *out, size_t outlen)
+{
+	uint32_t	acc = 0;
+	int			bits = 0;
+	size_t		o = 0;
+	int			pad = 0;
+
+	for (; *in; in++)
+	{
+		int			v;
+
+		if (*in == ' ' || *in == '\t' || *in == '\r' || *in == '\n')
+			continue;
+		if (*in == '=')
+		{
+			pad++;
+			continue;
+		}
+		if (pad || (v = b64val((unsigned char) *in)) < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t) v;
+		bits += 6;
+		if (bits >= 8)
+		{
+			bits -= 8;
+			if (o >= outlen)
+				return -1;
+			out[o++] = (unsigned char) (acc >> bits);
+		}
+	}
+	if (pad > 2)
+		return -1;
+	return (int) o;
+}
+
+/* is item (case-insensitive) in the colon-separated list v? */
+static bool
+in_list(const char *v, const char *item)
+{
+	size_t		n = strlen(item);
+
+	while (*v)
+	{
+		const char *e;
+		const char *a;
+		const char *b;
+
+		while (*v == ':' || isspace((unsigned char) *v))
+			v++;
+		e = strchr(v, ':');
+		if (e == NULL)
+			e = v + strlen(v);
+		a = v;
+		b = e;
+		while (b > a && isspace((unsigned char) b[-1]))
+			b--;
+		if ((size_t) (b - a) == n && strncasecmp(a, item, n) == 0)
+			return true;
+		v = e;
+	}
+	return false;
+}
+
+/*
+ * A plain key record that allows this signature: fills p (whitespace
+ * removed) and *testing; false means "leave it to libopendkim".
+ */
+static bool
+plain_key(const char *rec, size_t len, bool ed25519, char *p, size_t plen,
+		  bool *testing)
+{
+	char		buf[4096];
+	char	   *save = NULL;
+	bool		seen_p = false;
+	int			ntag = 0;
+	char		seen[128] = {0};
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) rec[i];
+
+		if (!(c == ' ' || c == '\t' || (c >= 0x21 && c <= 0x7e)))
+			return false;
+	}
+	memcpy(buf, rec, len);
+	buf[len] = '\0';
+	*testing = false;
+	for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save))
+	{
+		char	   *eq = strchr(t, '=');
+		char	   *name = t;
+		char	   *val;
+		char	   *e;
+
+		while (isspace((unsigned char) *name))
+			name++;
+		if (*name == '\0')
+			continue;			/* empty (trailing ';') */
+		if (eq == NULL)
+			return false;
+		e = eq;
+		while (e > name && isspace((unsigned char) e[-1]))
+			e--;
+		*e = '\0';
+		val = eq + 1;
+		while (isspace((unsigned char) *val))
+			val++;
+		e = val + strlen(val);
+		while (e > val && isspace((unsigned char) e[-1]))
+			e--;
+		*e = '\0';
+		if (strlen(name) != 1 && strcmp(name, "v") != 0)
+			return false;		/* only one-letter tags */
+		if (seen[(unsigned char) name[0] & 0x7f]++)
+			return false;		/* duplicate tag */
+		switch (name[0])
+		{
+			case 'v':
+				if (ntag != 0 || strcmp(val, "DKIM1") != 0)
+					return false;
+				break;
+			case 'k':
+				if (strcasecmp(val, ed25519 ? "ed25519" : "rsa") != 0)
+					return false;
+				break;
+			case 'h':
+				if (!in_list(val, "sha256"))
+					return false;
+				break;
+			case 's':
+				if (!in_list(val, "*") && !in_list(val, "email"))
+					return false;
+				break;
+			case 't':
+				for (const char *q = val; *q; q++)
+					if (!(*q == 'y' || *q == ':' || isspace((unsigned char) *q)))
+						return false;
+				*testing = in_list(val, "y");
+				break;
+			case 'n':
+				break;
+			case 'p':
+				{
+					size_t		o = 0;
+
+					for (const char *q = val; *q; q++)
+					{
+						if (isspace((unsigned char) *q))
+							continue;
+						if (o + 1 >= plen)
+							return false;
+						p[o++] = *q;
+					}
+					p[o] = '\0';
+					if (o == 0)
+						return false;	/* revoked: libopendkim says so */
+					seen_p = true;
+				}
+				break;
+			default:
+				return false;
+		}
+		ntag++;
+	}
+	if (ed25519 && !seen['k'])
+		return false;			/* k= defaults to rsa */
+	return seen_p;
+}
+
+/* the cached key for p (decoded on a miss), or NULL: leave it to libopendkim */
+static ma_keyent *
+key_for(const char *p, bool ed25519)
+{
+	ma_keyent  *slot = NULL;
+	unsigned char der[2048];
+	int			n;
+	EVP_PKEY   *pkey = NULL;
+	EVP_PKEY_CTX *vctx = NULL;
+
+	for (int i = 0; i < MA_KEYCACHE; i++)
+	{
+		if (keycache[i].p && strcmp(keycache[i].p, p) == 0)
+		{
+			if ((EVP_PKEY_get_id(keycache[i].pkey) == EVP_PKEY_ED25519) != ed25519)
+				return NULL;
+			keycache[i].used = ++keyclock;
+			return &keycache[i];
+		}
+		if (slot == NULL || keycache[i].used < slot->used)
+			slot = &keycache[i];
+	}
+	n = b64dec(p, der, sizeof(der));
+	if (n <= 0)
+		return NULL;
+	if (ed25519)
+	{
+		if (n != 32)
+			return NULL;
+		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, (size_t) n);
+	}
+	else
+	{
+		const unsigned char *q = der;
+
+		pkey = d2i_PUBKEY(NULL, &q, n);
+		if (pkey != NULL && (EVP_PKEY_get_id(pkey) != EVP_PKEY_RSA || q != der + n))
+		{
+			EVP_PKEY_free(pkey);
+			pkey = NULL;
+		}
+		if (pkey != NULL)
+		{
+			vctx = EVP_PKEY_CTX_new(pkey, NULL);
+			if (vctx == NULL || EVP_PKEY_verify_init(vctx) <= 0 ||
+				EVP_PKEY_CTX_set_rsa_padding(vctx, RSA_PKCS1_PADDING) <= 0 ||
+				EVP_PKEY_CTX_set_signature_md(vctx, EVP_sha256()) <= 0)
+			{
+				EVP_PKEY_CTX_free(vctx);
+				EVP_PKEY_free(pkey);
+				pkey = NULL;
+				vctx = NULL;
+			}
+		}
+	}
+	ERR_clear_error();
+	if (pkey == NULL)
+		return NULL;
+	if (slot->p)
+	{
+		free(slot->p);
+		EVP_PKEY_CTX_free(slot->vctx);
+		EVP_PKEY_free(slot->pkey);
+		memset(slot, 0, sizeof(*slot));
+	}
+	slot->p = strdup(p);
+	if (slot->p == NULL)
+	{
+		EVP_PKEY_CTX_free(vctx);
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	slot->pkey = pkey;
+	slot->vctx = vctx;
+	/* as libopendkim reports it: 8 x RSA_size() for RSA, 0 for Ed25519 */
+	slot->bits = ed25519 ? 0 : 8 * EVP_PKEY_get_size(pkey);
+	slot->used = ++keyclock;
+	return slot;
+}
+
+static DKIM_CBSTAT
+final_cb(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
+{
+	ma_dkim_call *call = dkim_get_user_context(dkim);
+
+	if (call == NULL || !ma_dkim_fast_crypto)
+		return DKIM_CBSTAT_CONTINUE;
+	for (int i = 0; i < nsigs && i < call->nfast; i++)
+	{
+		DKIM_SIGINFO *sig = sigs[i];
+		dkim_alg_t	alg = DKIM_SIGN_UNKNOWN;
+		bool		ed;
+		char		name[600];
+		char		norm[MA_DNS_MAXNAME + 1];
+		const ma_dns_result *r;
+		const ma_dns_rr *txt = NULL;
+		int			ntxt = 0;
+		char		p[3000];
+		bool		testing;
+		ma_keyent  *k;
+		void	   *hh = NULL;
+		void	   *bh = NULL;
+		size_t		hhlen = 0;
+		size_t		bhlen = 0;
+		u_char	   *bval;
+		u_char	   *bhval;
+		unsigned char sigbuf[1024];
+		unsigned char bhbuf[64];
+		int			siglen;
+		int			bhtaglen;
+		const u_char *sel = dkim_sig_getselector(sig);
+		const u_char *dom = dkim_sig_getdomain(sig);
+
+		if ((dkim_sig_getflags(sig) & (DKIM_SIGFLAG_IGNORE | DKIM_SIGFLAG_PROCESSED)) != 0 ||
+			dkim_sig_geterror(sig) != DKIM_SIGERROR_UNKNOWN)
+			continue;
+		if (dkim_sig_getsignalg(sig, &alg) != DKIM_STAT_OK ||
+			(alg != DKIM_SIGN_RSASHA256 && alg != DKIM_SIGN_ED25519SHA256))
+			continue;
+		ed = alg == DKIM_SIGN_ED25519SHA256;
+		if (sel == NULL || dom == NULL)
+			continue;
+		snprintf(name, sizeof(name), "%s._domainkey.%s", sel, dom);
+		if (ma_dns_name_check(name, norm) != NULL)
+			continue;
+		r = call->ctx->lookup(call->ctx->arg, norm, MA_T_TXT);
+		if (r == NULL || r->status != MA_DNS_OK)
+			continue;
+		for (int j = 0; j < r->nrr; j++)
+			if (r->rr[j].type == MA_T_TXT)
+			{
+				txt = &r->rr[j];
+				ntxt++;
+			}
+		if (ntxt != 1 || txt->data == NULL ||
+			memchr(txt->data, '\0', txt->datalen) != NULL ||
+			!plain_key(txt->data, txt->datalen, ed, p, sizeof(p), &testing))
+			continue;
+		if ((k = key_for(p, ed)) == NULL)
+			continue;
+		if (dkim_sig_gethashes(sig, &hh, &hhlen, &bh, &bhlen) != DKIM_STAT_OK ||
+			hh == NULL || bh == NULL || hhlen != 32 || bhlen != 32)
+			continue;
+		bval = dkim_sig_gettagvalue(sig, false, (u_char *) "b");
+		bhval = dkim_sig_gettagvalue(sig, false, (u_char *) "bh");
+		if (bval == NULL || bhval == NULL)
+			continue;
+		siglen = b64dec((const char *) bval, sigbuf, sizeof(sigbuf));
+		bhtaglen = b64dec((const char *) bhval, bhbuf, sizeof(bhbuf));
+		if (siglen <= 0 || bhtaglen < 0)
+			continue;			/* libopendkim's own words for it */
+
+		call->fast[i].used = true;
+		call->fast[i].testing = testing;
+		call->fast[i].bits = k->bits;
+		if (ed)
+		{
+			EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+			call->fast[i].passed = md != NULL &&
+				EVP_DigestVerifyInit(md, NULL, NULL, NULL, k->pkey) == 1 &&
+				EVP_DigestVerify(md, sigbuf, (size_t) siglen, hh, hhlen) == 1;
+			EVP_MD_CTX_free(md);
+		}
+		else
+			call->fast[i].passed =
+				EVP_PKEY_verify(k->vctx, sigbuf, (size_t) siglen, hh, hhlen) == 1;
+		ERR_clear_error();
+		{
+			/* as libopendkim does: our base64 of the hash against the tag text */
+			unsigned char enc[64];
+			char		tag[128];
+			size_t		o = 0;
+
+			EVP_EncodeBlock(enc, bh, (int) bhlen);
+			for (const u_char *q = bhval; *q && o + 1 < sizeof(tag); q++)
+				if (!isspace(*q))
+					tag[o++] = (char) *q;
+			tag[o] = '\0';
+			call->fast[i].bh_match = strcmp((const char *) enc, tag) == 0;
+		}
+		dkim_sig_ignore(sig);
+		ma_dkim_fast_used++;
+	}
+	return DKIM_CBSTAT_CONTINUE;
+}
+
 static void
-judge(DKIM_SIGINFO *sig, const ma_field *f, ma_dkim_sig *s, ma_dkim_ctx *ctx,
-	  int nfrom, const char *body, size_t bodylen)
+judge(DKIM_SIGINFO *sig, const ma_fast *fast, const ma_field *f, ma_dkim_sig *s,
+	  ma_dkim_ctx *ctx, int nfrom, const char *body, size_t bodylen)
 {
 	const char *problem;
 	unsigned int flags = dkim_sig_getflags(sig);
@@ -804,7 +1239,17 @@ judge(DKIM_SIGINFO *sig, const ma_field *f, ma_dkim_sig *s, ma_dkim_ctx *ctx,
 	unsigned int bits = 0;
 	int			nfrom_signed = 0;
 
-	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
+	if (fast != NULL && fast->used)
+	{
+		/* verified by final_cb: the states libopendkim would have set */
+		flags = DKIM_SIGFLAG_PROCESSED | (fast->passed ? DKIM_SIGFLAG_PASSED : 0) |
+			(fast->testing ? DKIM_SIGFLAG_TESTKEY : 0);
+		err = fast->passed && fast->bh_match ? DKIM_SIGERROR_OK : DKIM_SIGERROR_BADSIG;
+		bh = !fast->passed ? DKIM_SIGBH_UNTESTED :
+			fast->bh_match ? DKIM_SIGBH_MATCH : DKIM_SIGBH_MISMATCH;
+		s->key_bits = fast->bits;
+	}
+	else if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
 		s->key_bits = (int) bits;
 	s->testing = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
 
@@ -932,6 +1377,7 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 	int			nsiglist = 0;
 	bool	   *taken = NULL;
 	unsigned char *hbuf = NULL;
+	ma_dkim_call call = {0};
 	int			rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -1049,7 +1495,8 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 	 */
 	if (cached_lib == NULL)
 	{
-		unsigned int lflags = DKIM_LIBFLAGS_FIXCRLF | DKIM_LIBFLAGS_BADSIGHANDLES;
+		unsigned int lflags = DKIM_LIBFLAGS_FIXCRLF | DKIM_LIBFLAGS_BADSIGHANDLES |
+			DKIM_LIBFLAGS_DELAYSIGPROC;	/* signatures processed in dkim_eom() */
 		unsigned int minbits = 1024;
 		DKIM_LIB   *l = dkim_init(NULL, NULL);
 
@@ -1065,6 +1512,7 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 		dkim_dns_set_query_cancel(l, dns_cancel);
 		dkim_dns_set_init(l, NULL);
 		dkim_dns_set_close(l, NULL);
+		dkim_set_final(l, final_cb);
 		cached_lib = l;			/* only once fully set up */
 	}
 	lib = cached_lib;
@@ -1081,7 +1529,11 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 		goto done;
 	}
 	hbuf = malloc(2 * MA_DKIM_MAX_FIELD + 2);
-	if (hbuf == NULL)
+	call.ctx = &ctx;
+	call.nfast = nfed;
+	call.fast = calloc(nfed + 1, sizeof(ma_fast));
+	dkim_set_user_context(dkim, &call);
+	if (hbuf == NULL || call.fast == NULL)
 	{
 		rc = all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
 		goto done;
@@ -1162,7 +1614,8 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 		if (sig == NULL)
 			set(s, MA_DKIM_PERMERROR, "syntax error in signature");
 		else
-			judge(sig, &fields[sigfield[k]], s, &ctx, nfrom, msg + body, len - body);
+			judge(sig, j < call.nfast ? &call.fast[j] : NULL, &fields[sigfield[k]], s,
+				  &ctx, nfrom, msg + body, len - body);
 	}
 
 done:
@@ -1170,6 +1623,7 @@ done:
 		dkim_free(dkim);
 	(void) lib;					/* the process's handle stays (cached_lib) */
 	free(hbuf);
+	free(call.fast);
 	free(taken);
 	free(fields);
 	free(sigfield);

@@ -89,5 +89,8 @@ extern const char *ma_dkim_version(void);
  * else "pass" with the reason saying so (the default).
  */
 extern bool ma_dkim_partial_body_policy;
+/* verify plain keys with a per-process key cache (see ma_dkim.c); tests turn it off to compare */
+extern bool ma_dkim_fast_crypto;
+extern uint64_t ma_dkim_fast_used;	/* signatures verified by the fast path */
 
 #endif							/* MA_DKIM_H */

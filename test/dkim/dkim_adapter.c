@@ -92,6 +92,9 @@ main(int argc, char **argv)
 	}
 	if (argc > 2)
 		max_sigs = atoi(argv[2]);
+	/* MAILAUTH_DKIM_FAST=0: every signature through libopendkim's own crypto */
+	if (getenv("MAILAUTH_DKIM_FAST") && strcmp(getenv("MAILAUTH_DKIM_FAST"), "0") == 0)
+		ma_dkim_fast_crypto = false;
 	msg = slurp(argv[1], &len);
 	if (!msg)
 	{

@@ -261,7 +261,7 @@ static ma_dkim_outcome O;
 
 /* verify, running waves until done (at most 5); returns the wave count */
 static int
-verify(const char *msg, size_t len, fake_dns *f, int max_sigs)
+verify1(const char *msg, size_t len, fake_dns *f, int max_sigs)
 {
 	int			waves = 0;
 
@@ -272,6 +272,77 @@ verify(const char *msg, size_t len, fake_dns *f, int max_sigs)
 		if (++waves > 5 || fake_resolve(f) == 0)
 			break;
 	}
+	return waves;
+}
+
+/*
+ * Every verification of this file runs twice: with the key-cache fast path
+ * (ma_dkim_fast_crypto, the default) and with every signature through
+ * libopendkim's own crypto; the two must agree on every signature.
+ */
+static int	n_compared = 0;
+static int	n_disagree = 0;
+static char first_disagreement[512];
+
+static int
+verify(const char *msg, size_t len, fake_dns *f, int max_sigs)
+{
+	int			waves;
+	int			n;
+	struct
+	{
+		ma_dkim_res r;
+		int			bits;
+		bool		testing;
+		char		reason[128];
+	}		   *slow;
+
+	bool		known[MAXENT],
+				asked[MAXENT];
+	int			nasked = f->nasked;
+
+	for (int i = 0; i < f->n; i++)
+	{
+		known[i] = f->e[i].known;
+		asked[i] = f->e[i].asked;
+	}
+	ma_dkim_fast_crypto = false;
+	verify1(msg, len, f, max_sigs);
+	for (int i = 0; i < f->n; i++)	/* the same DNS state for the second run */
+	{
+		f->e[i].known = known[i];
+		f->e[i].asked = asked[i];
+	}
+	f->nasked = nasked;
+	n = O.nresults;
+	slow = calloc(n + 1, sizeof(*slow));
+	for (int i = 0; i < n; i++)
+	{
+		slow[i].r = O.results[i].result;
+		slow[i].bits = O.results[i].key_bits;
+		slow[i].testing = O.results[i].testing;
+		snprintf(slow[i].reason, sizeof(slow[i].reason), "%s", O.results[i].reason);
+	}
+	ma_dkim_fast_crypto = true;
+	waves = verify1(msg, len, f, max_sigs);
+	n_compared++;
+	if (O.nresults != n)
+		n_disagree++;
+	else
+		for (int i = 0; i < n; i++)
+			if (slow[i].r != O.results[i].result || slow[i].bits != O.results[i].key_bits ||
+				slow[i].testing != O.results[i].testing ||
+				strncmp(slow[i].reason, O.results[i].reason, sizeof(slow[i].reason) - 1) != 0)
+			{
+				if (n_disagree++ == 0)
+					snprintf(first_disagreement, sizeof(first_disagreement),
+							 "sig %d: libopendkim %s (%s, %d bits), fast %s (%s, %d bits)", i,
+							 ma_dkim_res_name(slow[i].r), slow[i].reason, slow[i].bits,
+							 ma_dkim_res_name(O.results[i].result), O.results[i].reason,
+							 O.results[i].key_bits);
+				break;
+			}
+	free(slow);
 	return waves;
 }
 
@@ -736,6 +807,11 @@ main(void)
 	}
 
 	corpus_tests();
+
+	ok(n_disagree == 0 && n_compared > 20 && ma_dkim_fast_used > 10,
+	   "fast path and libopendkim's own crypto agree on %d of %d verifications "
+	   "(%llu signatures through the fast path)%s%s", n_compared - n_disagree, n_compared,
+	   (unsigned long long) ma_dkim_fast_used, n_disagree ? ": " : "", first_disagreement);
 
 	ma_dkim_outcome_free(&O);
 	free(m);
