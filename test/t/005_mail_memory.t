@@ -7,6 +7,7 @@ use FindBin;
 use lib $FindBin::Bin;
 use MaTest;
 use Test::More;
+use Time::HiRes ();
 
 # the signed fixture of sql/dkim_verify.sql (test/keys/sign-fixtures.py)
 open(my $f, '<', "$FindBin::Bin/../../sql/dkim_verify.sql") or die $!;
@@ -52,4 +53,30 @@ is($counts[0], 600, 'dkim_verify: the untouched copies pass, the changed ones do
 is($counts[1], 300, 'dmarc_verify: aligned DKIM passes DMARC');
 my ($growth) = $out =~ /growth=(-?\d+)/;
 ok(defined $growth && $growth < 5120, "resident memory grew by ${\($growth // 'n/a')} kB over 3 rounds (< 5 MB)");
+
+# a 50 MB message through SQL: a result (the body no longer matches), in
+# bounded time, and a peak memory bounded by a few copies of the message
+# (measured in a fresh backend that only reads the stored message)
+($out, $err) = psql_run(<<"SQL");
+CREATE TABLE ma_big_message AS SELECT '$msg'::text || repeat(E'0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUV\n', 860000) AS raw;
+SQL
+is($err, '', '50 MB message stored') or diag($err);
+my $t0 = Time::HiRes::time();
+($out, $err) = psql_run(<<"SQL");
+CREATE FUNCTION pg_temp.hwm() RETURNS int LANGUAGE sql AS
+  \$\$ SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\\s+(\\d+)'))[1]::int \$\$;
+SELECT 'hwm0=' || pg_temp.hwm();
+SELECT 'res=' || v.result || '/' || v.reason || '/' || octet_length(b.raw) FROM ma_big_message b, LATERAL mailauth.dkim_verify(b.raw) v;
+SELECT 'hwm1=' || pg_temp.hwm();
+DROP TABLE ma_big_message;
+SQL
+my $secs = sprintf('%.2f', Time::HiRes::time() - $t0);
+is($err, '', '50 MB message: no errors') or diag($err);
+my ($res, $bytes) = $out =~ m{res=([^/\n]+/[^/\n]+)/(\d+)};
+my ($h0) = $out =~ /hwm0=(\d+)/;
+my ($h1) = $out =~ /hwm1=(\d+)/;
+ok(defined $bytes && $bytes > 52_428_800, "the message has ${\($bytes // 'n/a')} bytes");
+is($res // '', 'fail/body hash mismatch', "dkim_verify of 50 MB: a result, in ${secs} s");
+ok(defined $h1 && defined $h0 && $h1 - $h0 < 4 * 53_000,
+   "peak memory of the call: +${\(defined $h1 && defined $h0 ? $h1 - $h0 : 'n/a')} kB (bound: 4 x the message)");
 done_testing();
