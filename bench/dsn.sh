@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+#-------------------------------------------------------------------------
+#
+# bench/dsn.sh
+#	  parse_dsn() from SQL over the bounce corpus of ../shared, side by side
+#	  in one run with Sisimai (Perl, Debian's libsisimai-perl) parsing the
+#	  same files; writes the "Bounces" block of BENCHMARKS.md between the
+#	  markers <!-- dsn:begin --> and <!-- dsn:end --> (replaced if present,
+#	  else appended).
+#
+#	  mailauth: the messages are stored in a table (bytea); one statement
+#	  SELECT count(*) FROM corpus c, LATERAL mailauth.parse_dsn(c.raw) runs
+#	  over all of them ROUNDS times, timed inside the server with
+#	  clock_timestamp(); messages/s and MB/s.  Sisimai: Sisimai->make(DIR)
+#	  over the corpus folder in one process (after an untimed warm-up run).
+#	  Medians of BENCH_REPS (3) runs.  Skipped when the corpus is absent.
+#
+# Environment: BENCH_OUT (default BENCHMARKS.md), BENCH_REPS (3),
+# MAILAUTH_SHARED (default ../shared).
+#
+#-------------------------------------------------------------------------
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+REPS=${BENCH_REPS:-3}
+ROUNDS=20
+PYTHON=/usr/bin/python3
+SHARED=${MAILAUTH_SHARED:-$ROOT/../shared}
+EML=$SHARED/corpus/bounces/eml
+log() { printf '[dsn-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+if [ ! -d "$EML" ]; then
+	log "skipped: no bounce corpus at $EML (set MAILAUTH_SHARED)"
+	exit 0
+fi
+EML=$(cd "$EML" && pwd)
+perl -MSisimai -e1 2>/dev/null || {
+	log "installing libsisimai-perl"
+	apt-get install -y -qq libsisimai-perl >/dev/null 2>&1 || true
+}
+
+source "$ROOT/test/lib.sh"
+trap ma_stop_all EXIT
+log "starting PostgreSQL (test/lib.sh)"
+ma_start_all >/dev/null
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At -F $'\t' "$@"; }
+psql_q -c "CREATE EXTENSION IF NOT EXISTS mailauth"
+D=$MA_WORK/dsn
+mkdir -p "$D"
+
+log "loading $(ls "$EML"/*.eml | wc -l) messages"
+"$PYTHON" - "$EML" >"$D/corpus.tsv" <<'PY'
+import base64, glob, os, sys
+for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.eml"))):
+    print(os.path.basename(p) + "\t" + base64.b64encode(open(p, "rb").read()).decode())
+PY
+psql_q <<SQL
+DROP SCHEMA IF EXISTS dsnbench CASCADE;
+CREATE SCHEMA dsnbench;
+CREATE TABLE dsnbench.corpus_b64(name text, b64 text);
+\copy dsnbench.corpus_b64 FROM '$D/corpus.tsv'
+CREATE TABLE dsnbench.corpus AS SELECT name, decode(b64, 'base64') AS raw FROM dsnbench.corpus_b64;
+CREATE TABLE dsnbench.runs(k int, messages bigint, bytes bigint, rows bigint, ms float8);
+SQL
+NMSG=$(psql_q -c "SELECT count(*) FROM dsnbench.corpus")
+NBYTES=$(psql_q -c "SELECT sum(octet_length(raw)) FROM dsnbench.corpus")
+
+log "parse_dsn: $ROUNDS rounds over $NMSG messages per run"
+psql_q -c "SELECT count(*) FROM dsnbench.corpus c, LATERAL mailauth.parse_dsn(c.raw) d" >/dev/null
+for k in $(seq 1 "$REPS"); do
+	psql_q <<SQL
+SET jit = off;
+DO \$\$
+DECLARE t0 timestamptz; n bigint;
+BEGIN
+  t0 := clock_timestamp();
+  SELECT count(*) INTO n FROM generate_series(1, $ROUNDS) g, dsnbench.corpus c,
+    LATERAL mailauth.parse_dsn(CASE WHEN g > 0 THEN c.raw END) d;
+  INSERT INTO dsnbench.runs VALUES ($k, $ROUNDS * $NMSG, $ROUNDS * $NBYTES, n,
+    extract(epoch FROM clock_timestamp() - t0) * 1000);
+END \$\$;
+SQL
+done
+psql_q -c "SELECT k, messages, bytes, rows, ms FROM dsnbench.runs ORDER BY k" >"$D/sql.tsv"
+
+log "Sisimai over the same folder, $REPS runs"
+perl "$ROOT/bench/dsn_peers/sisimai_bench.pl" "$EML" "$REPS" >"$D/sisimai.out" 2>"$D/sisimai.err" || true
+psql_q -c "DROP SCHEMA dsnbench CASCADE"
+export R_PG=$(psql_q -c "SELECT version()")
+export R_MA=$(psql_q -c "SELECT mailauth.version()")
+export R_GMIME=$(pkg-config --modversion gmime-3.0 2>/dev/null || echo '?')
+export R_NPROC=$(nproc) R_CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+export NMSG NBYTES ROUNDS
+
+BLOCK=$(mktemp)
+"$PYTHON" - "$D" >"$BLOCK" <<'PY'
+import os, statistics, sys
+D = sys.argv[1]; E = os.environ
+out = []; w = out.append
+sql = [l.split("\t") for l in open(os.path.join(D, "sql.tsv")).read().split("\n") if l]
+si = [l.split() for l in open(os.path.join(D, "sisimai.out")).read().split("\n") if l.startswith("rep ")]
+sver = next((l[8:] for l in open(os.path.join(D, "sisimai.out")) if l.startswith("version ")), "not available").strip()
+def fmt(x): return "{:,.0f}".format(x)
+ma = [int(r[1]) / (float(r[4]) / 1000) for r in sql]
+mab = [int(r[2]) / (float(r[4]) / 1000) / 1e6 for r in sql]
+ss = [int(r[2]) / float(r[3]) for r in si]
+ssb = [int(E["NBYTES"]) / float(r[3]) / 1e6 for r in si]
+w("<!-- dsn:begin -->")
+w("## Bounces")
+w("")
+w("Written by `bench/dsn.sh` (medians of %d runs).  Machine: %s CPUs (`nproc`), %s." % (len(sql), E["R_NPROC"], E["R_CPU"]))
+w("")
+w("- %s" % E["R_PG"])
+w("- mailauth %s; GMime %s" % (E["R_MA"], E["R_GMIME"]))
+w("- %s" % sver)
+w("")
+w("The corpus: the %s messages of `../shared/corpus/bounces/eml` (%s bytes, %.1f KiB on average)." % (E["NMSG"], fmt(int(E["NBYTES"])), int(E["NBYTES"]) / int(E["NMSG"]) / 1024))
+w("")
+w("- mailauth: `SELECT count(*) FROM generate_series(1, %s) g, corpus c, LATERAL mailauth.parse_dsn(CASE WHEN g > 0 THEN c.raw END) d`," % E["ROUNDS"])
+w("  the messages stored as bytea, timed inside the server (clock_timestamp()), one backend.")
+w("- Sisimai: `Sisimai->make($dir, delivered => 1, vacation => 1)` over the corpus folder, one process,")
+w("  after an untimed warm-up run (it reads the files itself).")
+w("")
+w("| implementation | messages/s | MB/s | runs (messages/s) | rows per pass |")
+w("|---|---:|---:|---|---:|")
+if ma:
+    w("| mailauth parse_dsn (from SQL) | %s | %.1f | %s | %d |" % (fmt(statistics.median(ma)), statistics.median(mab), ", ".join(fmt(x) for x in ma), int(sql[0][3]) // int(E["ROUNDS"])))
+if ss:
+    w("| Sisimai (Perl) | %s | %.2f | %s | %s |" % (fmt(statistics.median(ss)), statistics.median(ssb), ", ".join(fmt(x) for x in ss), si[0][4].split("=")[1]))
+else:
+    w("| Sisimai (Perl) | – | – | not available | – |")
+w("")
+if ma and ss:
+    x = statistics.median(ma) / statistics.median(ss)
+    w("**parse_dsn / Sisimai: %.1f×** in messages per second (target: at least 30×): %s." % (x, "holds" if x >= 30 else "does NOT hold"))
+w("<!-- dsn:end -->")
+print("\n".join(out))
+PY
+"$PYTHON" - "$OUT" "$BLOCK" > "$BLOCK.out" <<'PY'
+import os, sys
+out, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
+text = open(out).read() if os.path.exists(out) else "# mailauth benchmarks\n"
+lines = text.splitlines(keepends=True)
+b = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- dsn:begin -->"), None)
+e = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- dsn:end -->"), None)
+if b is not None and e is not None and e >= b:
+    sys.stdout.write("".join(lines[:b]) + block + "".join(lines[e + 1:]))
+else:
+    sys.stdout.write(text.rstrip("\n") + "\n\n" + block)
+PY
+cp "$BLOCK.out" "$OUT"
+rm -f "$BLOCK" "$BLOCK.out"
+log "done: $OUT"
