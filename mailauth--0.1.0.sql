@@ -317,3 +317,371 @@ COMMENT ON FUNCTION @extschema@.authentication_results(bytea, inet, text, text, 
 'the Authentication-Results value (RFC 8601) a receiver named authserv_id would add: spf, dkim and dmarc';
 REVOKE EXECUTE ON FUNCTION @extschema@.authentication_results(text, inet, text, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.authentication_results(bytea, inet, text, text, text) FROM PUBLIC;
+
+---------------------------------------------------------------------------
+-- Bounces (no DNS: pure, granted to PUBLIC)
+---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.parse_dsn(message bytea,
+    OUT recipient text, OUT original_recipient text, OUT action text, OUT status text,
+    OUT reply_code integer, OUT reason text, OUT hard_bounce boolean,
+    OUT diagnostic_type text, OUT diagnostic text, OUT remote_mta text, OUT reporting_mta text,
+    OUT arrival_date timestamptz, OUT last_attempt timestamptz, OUT will_retry_until timestamptz,
+    OUT original_envelope_id text, OUT original_message_id text, OUT original_from text,
+    OUT original_subject text, OUT feedback_type text, OUT source text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_parse_dsn_bytea'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000 ROWS 1;
+CREATE FUNCTION @extschema@.parse_dsn(message text,
+    OUT recipient text, OUT original_recipient text, OUT action text, OUT status text,
+    OUT reply_code integer, OUT reason text, OUT hard_bounce boolean,
+    OUT diagnostic_type text, OUT diagnostic text, OUT remote_mta text, OUT reporting_mta text,
+    OUT arrival_date timestamptz, OUT last_attempt timestamptz, OUT will_retry_until timestamptz,
+    OUT original_envelope_id text, OUT original_message_id text, OUT original_from text,
+    OUT original_subject text, OUT feedback_type text, OUT source text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_parse_dsn_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000 ROWS 1;
+COMMENT ON FUNCTION @extschema@.parse_dsn(bytea) IS
+'one row per recipient of a bounce (RFC 3464 and the text formats of real MTAs), feedback report (RFC 5965) or auto-reply (RFC 3834): status, reply code, reason, hard/soft; no rows for other messages';
+COMMENT ON FUNCTION @extschema@.parse_dsn(text) IS
+'one row per recipient of a bounce (RFC 3464 and the text formats of real MTAs), feedback report (RFC 5965) or auto-reply (RFC 3834): status, reply code, reason, hard/soft; no rows for other messages';
+
+CREATE TYPE @extschema@.smtp_status_code AS (
+    code text,            -- normalised, e.g. 5.7.26
+    class integer,        -- 2 success, 4 persistent transient failure, 5 permanent failure
+    subject integer,
+    detail integer,
+    permanent boolean,    -- class 5
+    description text      -- the IANA registry's text for the code (or its class and subject)
+);
+CREATE FUNCTION @extschema@.smtp_status(code text)
+RETURNS @extschema@.smtp_status_code
+AS 'MODULE_PATHNAME', 'mailauth_smtp_status'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.smtp_status(text) IS
+'an RFC 3463 enhanced status code described from the IANA registry (including X.7.20-X.7.30); 22023 for an invalid code';
+
+CREATE FUNCTION @extschema@.bounce_reason(diagnostic text, status text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mailauth_bounce_reason'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bounce_reason(text, text) IS
+'the bounce reason (Sisimai''s vocabulary: userunknown, mailboxfull, blocked, ...) of a bare diagnostic line, e.g. from an MTA log';
+
+---------------------------------------------------------------------------
+-- Sender trust: PTR, HELO, blocklists, domain setup
+---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.ptr_check_result AS (
+    ip inet,
+    ptr_names text[],          -- the PTR names of the address
+    forward_confirmed boolean, -- one of them resolves back to the address (FCrDNS)
+    confirmed_name text,       -- the first such name
+    generic boolean,           -- the name looks residential/dynamic (IP digits, "dsl", "pool", ...)
+    status text,               -- RFC 8601 iprev: pass, fail, temperror, permerror
+    problems text[]            -- no_ptr, not_forward_confirmed, generic_name, too_many_ptr, dns_error
+);
+CREATE FUNCTION @extschema@.ptr_check(ip inet)
+RETURNS @extschema@.ptr_check_result
+AS 'MODULE_PATHNAME', 'mailauth_ptr_check'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.ptr_check(inet) IS
+'forward-confirmed reverse DNS of an address (every PTR name''s A/AAAA checked), and whether its name looks generic';
+REVOKE EXECUTE ON FUNCTION @extschema@.ptr_check(inet) FROM PUBLIC;
+
+CREATE TYPE @extschema@.helo_check_result AS (
+    helo text,
+    valid_syntax boolean,      -- an RFC 5321 Domain or address literal
+    is_ip_literal boolean,     -- [192.0.2.1] or [IPv6:...]
+    is_localhost boolean,
+    resolves boolean,          -- has A or AAAA records (NULL: not a name, or DNS error)
+    matches_ip boolean,        -- resolves to (or is the literal of) ip; NULL without ip
+    in_domain boolean,         -- same organizational domain as domain; NULL without domain
+    matches_mx boolean,        -- one of domain's MX hosts; NULL without domain
+    problems text[]            -- invalid_syntax, bare_ip, ip_literal, ip_literal_mismatch, localhost,
+                               -- not_fqdn, invalid_tld, does_not_resolve, ip_mismatch, not_in_domain, dns_error
+);
+CREATE FUNCTION @extschema@.helo_check(helo text, ip inet DEFAULT NULL, domain text DEFAULT NULL)
+RETURNS @extschema@.helo_check_result
+AS 'MODULE_PATHNAME', 'mailauth_helo_check'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.helo_check(text, inet, text) IS
+'an SMTP HELO/EHLO name checked as RFC 5321 2.3.5 and 4.1.4 ask: syntax, localhost, IP literals, resolution, match with the client IP and the sender''s domain';
+REVOKE EXECUTE ON FUNCTION @extschema@.helo_check(text, inet, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.dnsbl_check(ip inet, zones text[] DEFAULT NULL,
+    OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dnsbl_check'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.dnsbl_check(inet, text[]) IS
+'whether an IPv4 or IPv6 address is listed on DNS blocklists (all zones asked concurrently; default zones: mailauth.dnsbl_zones); listed is NULL when the list could not tell';
+REVOKE EXECUTE ON FUNCTION @extschema@.dnsbl_check(inet, text[]) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.dbl_check(domain text, zones text[] DEFAULT NULL,
+    OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dbl_check'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000 ROWS 1;
+COMMENT ON FUNCTION @extschema@.dbl_check(text, text[]) IS
+'whether a domain is listed on domain blocklists (default zones: mailauth.dbl_zones)';
+REVOKE EXECUTE ON FUNCTION @extschema@.dbl_check(text, text[]) FROM PUBLIC;
+
+CREATE TYPE @extschema@.dns_expect_result AS (
+    status text,   -- ok, missing (no such name or no record of the type), mismatch, error (DNS failure)
+    found text[]   -- the records found, normalised
+);
+CREATE FUNCTION @extschema@.dns_expect(name text, rrtype text, expected text, match text DEFAULT 'exact')
+RETURNS @extschema@.dns_expect_result
+AS 'MODULE_PATHNAME', 'mailauth_dns_expect'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.dns_expect(text, text, text, text) IS
+'is a record published as expected? match: exact (after normalising case, trailing dots, TXT strings and whitespace), contains (a TXT token, e.g. include:mail.zendesk.com) or pattern (* wildcards)';
+REVOKE EXECUTE ON FUNCTION @extschema@.dns_expect(text, text, text, text) FROM PUBLIC;
+
+-- The records sending services ask a customer to publish, one row per
+-- record; {domain} is the customer's domain, {domain_dashed} the same with
+-- dots as dashes.  Extensible: INSERT your own rows (source 'user');
+-- pg_dump keeps the rows you add, CREATE EXTENSION brings back the seeds.
+CREATE TABLE @extschema@.service_records (
+    service   text NOT NULL,
+    name      text NOT NULL,
+    rrtype    text NOT NULL CHECK (rrtype IN ('A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'CAA')),
+    expected  text NOT NULL,
+    match     text NOT NULL DEFAULT 'exact' CHECK (match IN ('exact', 'contains', 'pattern')),
+    purpose   text NOT NULL,
+    note      text,
+    source    text NOT NULL DEFAULT 'user' CHECK (source IN ('mailauth', 'user')),
+    PRIMARY KEY (service, name, rrtype, expected)
+);
+COMMENT ON TABLE @extschema@.service_records IS
+'the DNS records sending services ask customers to publish (templates over {domain}); domain_setup_check checks them one by one';
+GRANT SELECT ON @extschema@.service_records TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.service_records', 'WHERE source = ''user''');
+
+INSERT INTO @extschema@.service_records (service, name, rrtype, expected, match, purpose, note, source) VALUES
+  ('Zendesk', '{domain}', 'TXT', 'include:mail.zendesk.com', 'contains', 'spf', 'SPF authorizes Zendesk to send for the domain', 'mailauth'),
+  ('Zendesk', 'zendesk1._domainkey.{domain}', 'CNAME', 'zendesk1._domainkey.zendesk.com', 'exact', 'dkim', NULL, 'mailauth'),
+  ('Zendesk', 'zendesk2._domainkey.{domain}', 'CNAME', 'zendesk2._domainkey.zendesk.com', 'exact', 'dkim', NULL, 'mailauth'),
+  ('Zendesk', 'zendeskverification.{domain}', 'TXT', '*', 'pattern', 'verification', 'the value is the account''s own code', 'mailauth'),
+  ('Zendesk', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth'),
+  ('SendGrid', 's1._domainkey.{domain}', 'CNAME', 's1.domainkey.u*.wl*.sendgrid.net', 'pattern', 'dkim', 'automated security', 'mailauth'),
+  ('SendGrid', 's2._domainkey.{domain}', 'CNAME', 's2.domainkey.u*.wl*.sendgrid.net', 'pattern', 'dkim', 'automated security', 'mailauth'),
+  ('SendGrid', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth'),
+  ('Amazon SES', 'mail.{domain}', 'MX', 'feedback-smtp.*.amazonses.com', 'pattern', 'return-path', 'custom MAIL FROM domain "mail" (add rows for another subdomain)', 'mailauth'),
+  ('Amazon SES', 'mail.{domain}', 'TXT', 'include:amazonses.com', 'contains', 'spf', 'SPF of the custom MAIL FROM domain', 'mailauth'),
+  ('Amazon SES', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth'),
+  ('Mailgun', '{domain}', 'TXT', 'include:mailgun.org', 'contains', 'spf', NULL, 'mailauth'),
+  ('Mailgun', 'email.{domain}', 'CNAME', 'mailgun.org', 'exact', 'link-tracking', NULL, 'mailauth'),
+  ('Mailgun', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth'),
+  ('Postmark', 'pm-bounces.{domain}', 'CNAME', 'pm.mtasv.net', 'exact', 'return-path', NULL, 'mailauth'),
+  ('Postmark', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth'),
+  ('Google Workspace', '{domain}', 'MX', '*google.com', 'pattern', 'mx', 'smtp.google.com or the aspmx hosts', 'mailauth'),
+  ('Google Workspace', '{domain}', 'TXT', 'include:_spf.google.com', 'contains', 'spf', NULL, 'mailauth'),
+  ('Google Workspace', 'google._domainkey.{domain}', 'TXT', 'v=DKIM1;*p=*', 'pattern', 'dkim', NULL, 'mailauth'),
+  ('Google Workspace', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth'),
+  ('Microsoft 365', '{domain}', 'MX', '*.mail.protection.outlook.com', 'pattern', 'mx', NULL, 'mailauth'),
+  ('Microsoft 365', '{domain}', 'TXT', 'include:spf.protection.outlook.com', 'contains', 'spf', NULL, 'mailauth'),
+  ('Microsoft 365', 'autodiscover.{domain}', 'CNAME', 'autodiscover.outlook.com', 'exact', 'autodiscover', NULL, 'mailauth'),
+  ('Microsoft 365', 'selector1._domainkey.{domain}', 'CNAME', 'selector1-{domain_dashed}._domainkey.*.onmicrosoft.com', 'pattern', 'dkim', NULL, 'mailauth'),
+  ('Microsoft 365', 'selector2._domainkey.{domain}', 'CNAME', 'selector2-{domain_dashed}._domainkey.*.onmicrosoft.com', 'pattern', 'dkim', NULL, 'mailauth'),
+  ('Microsoft 365', '_dmarc.{domain}', 'TXT', 'v=DMARC1*', 'pattern', 'dmarc', NULL, 'mailauth');
+
+CREATE FUNCTION @extschema@.domain_setup_check(domain text, service text,
+    OUT name text, OUT rrtype text, OUT expected text, OUT found text[], OUT status text, OUT purpose text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL SAFE COST 50000 ROWS 6
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d text := lower(rtrim(btrim(domain_setup_check.domain), '.'));
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.service_records r
+                   WHERE lower(r.service) = lower(domain_setup_check.service)) THEN
+        RAISE EXCEPTION 'unknown sending service "%"', domain_setup_check.service
+            USING ERRCODE = '22023',
+                  HINT = 'Known services: ' || (SELECT string_agg(DISTINCT r.service, ', ' ORDER BY r.service)
+                                                FROM @extschema@.service_records r)
+                         || '.  Add your own rows to mailauth.service_records.';
+    END IF;
+    RETURN QUERY
+    SELECT t.n, r.rrtype, t.e, x.found, x.status, r.purpose
+    FROM @extschema@.service_records r
+    CROSS JOIN LATERAL (SELECT replace(replace(r.name, '{domain_dashed}', replace(d, '.', '-')), '{domain}', d) AS n,
+                               replace(replace(r.expected, '{domain_dashed}', replace(d, '.', '-')), '{domain}', d) AS e) t
+    CROSS JOIN LATERAL @extschema@.dns_expect(t.n, r.rrtype, t.e, r.match) x
+    WHERE lower(r.service) = lower(domain_setup_check.service)
+    ORDER BY r.purpose, t.n, r.rrtype, t.e;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.domain_setup_check(text, text) IS
+'the records a sending service (mailauth.service_records) asks a domain to publish, each found / missing / mismatch';
+REVOKE EXECUTE ON FUNCTION @extschema@.domain_setup_check(text, text) FROM PUBLIC;
+
+-- DKIM selectors domain_report() looks for.  Extensible like service_records.
+CREATE TABLE @extschema@.dkim_selectors (
+    selector text PRIMARY KEY CHECK (selector = lower(selector)),
+    service  text,
+    source   text NOT NULL DEFAULT 'user' CHECK (source IN ('mailauth', 'user'))
+);
+COMMENT ON TABLE @extschema@.dkim_selectors IS
+'DKIM selectors domain_report() probes (a domain''s selectors cannot be listed through DNS)';
+GRANT SELECT ON @extschema@.dkim_selectors TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dkim_selectors', 'WHERE source = ''user''');
+INSERT INTO @extschema@.dkim_selectors (selector, service, source) VALUES
+  ('default', NULL, 'mailauth'), ('dkim', NULL, 'mailauth'), ('mail', NULL, 'mailauth'),
+  ('selector1', 'Microsoft 365', 'mailauth'), ('selector2', 'Microsoft 365', 'mailauth'),
+  ('google', 'Google Workspace', 'mailauth'), ('zendesk1', 'Zendesk', 'mailauth'), ('zendesk2', 'Zendesk', 'mailauth'),
+  ('s1', 'SendGrid', 'mailauth'), ('s2', 'SendGrid', 'mailauth'), ('k1', 'Mailchimp / Mailgun', 'mailauth'),
+  ('k2', 'Mailchimp', 'mailauth'), ('k3', 'Mailchimp', 'mailauth'), ('mandrill', 'Mandrill', 'mailauth'),
+  ('smtp', 'Mailgun', 'mailauth'), ('mxvault', NULL, 'mailauth'), ('fm1', 'Fastmail', 'mailauth'),
+  ('fm2', 'Fastmail', 'mailauth'), ('fm3', 'Fastmail', 'mailauth'), ('protonmail', 'Proton', 'mailauth'),
+  ('hs1', 'HubSpot', 'mailauth'), ('hs2', 'HubSpot', 'mailauth'), ('mailjet', 'Mailjet', 'mailauth'),
+  ('key1', NULL, 'mailauth'), ('sig1', 'iCloud', 'mailauth');
+
+CREATE TYPE @extschema@.domain_report_result AS (
+    domain text,
+    spf_status text,          -- ok, none, permerror, temperror (spf_check)
+    spf_lookups integer,      -- DNS lookups the whole policy costs (limit 10)
+    spf_problems text[],      -- spf_check codes of errors and warnings
+    dmarc_policy text,        -- none, quarantine, reject (the policy that applies), NULL without a record
+    dmarc_problems text[],    -- dmarc_record codes of errors and warnings
+    mx_hosts text[],          -- "preference host", by preference
+    null_mx boolean,          -- RFC 7505: the domain accepts no mail
+    dkim_selectors text[],    -- selectors of mailauth.dkim_selectors with a key record
+    mta_sts text,             -- the _mta-sts TXT record (RFC 8461)
+    tls_rpt text,             -- the _smtp._tls TXT record (RFC 8460)
+    bimi text,                -- the default._bimi TXT record
+    problems text[]           -- what is wrong, in plain words
+);
+CREATE FUNCTION @extschema@.domain_report(domain text)
+RETURNS @extschema@.domain_report_result
+AS 'MODULE_PATHNAME', 'mailauth_domain_report'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000;
+CREATE FUNCTION @extschema@.domain_report(domains text[])
+RETURNS SETOF @extschema@.domain_report_result
+AS 'MODULE_PATHNAME', 'mailauth_domain_report_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 1000000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.domain_report(text) IS
+'one row on a domain''s mail setup: SPF, DMARC, MX, DKIM keys under common selectors, MTA-STS, TLS-RPT, BIMI, and its problems in plain words';
+COMMENT ON FUNCTION @extschema@.domain_report(text[]) IS
+'domain_report for a whole list of domains, checked concurrently; one row per domain given';
+REVOKE EXECUTE ON FUNCTION @extschema@.domain_report(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.domain_report(text[]) FROM PUBLIC;
+
+-- The rules sender_trust() applies, one row per rule: the code it reports
+-- in reasons and the verdict it leads to.  UPDATE verdict to make a rule
+-- stricter or milder (e.g. no_ptr -> 'untrusted'); the checks themselves
+-- are the body of sender_trust() below, in plain SQL.
+CREATE TABLE @extschema@.sender_trust_rules (
+    code        text PRIMARY KEY,
+    verdict     text NOT NULL CHECK (verdict IN ('untrusted', 'low_trust', 'trusted')),
+    description text NOT NULL,
+    source      text NOT NULL DEFAULT 'user' CHECK (source IN ('mailauth', 'user'))
+);
+COMMENT ON TABLE @extschema@.sender_trust_rules IS
+'the rule table of sender_trust(): each rule''s code and the verdict it leads to (the strictest verdict of the rules that fire wins)';
+GRANT SELECT ON @extschema@.sender_trust_rules TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sender_trust_rules', 'WHERE source = ''user''');
+INSERT INTO @extschema@.sender_trust_rules (code, verdict, description, source) VALUES
+  ('spf_fail',             'untrusted', 'SPF fails: the domain says this IP may not send for it', 'mailauth'),
+  ('dmarc_fail_enforced',  'untrusted', 'DMARC fails and the domain asks to quarantine or reject such mail', 'mailauth'),
+  ('no_spf_no_dkim',       'untrusted', 'the sender domain publishes no SPF policy and no DKIM signature verifies: anyone could have sent it', 'mailauth'),
+  ('sender_domain_unresolvable', 'untrusted', 'the MAIL FROM domain does not exist, or has neither MX nor address records', 'mailauth'),
+  ('dmarc_fail',           'low_trust', 'DMARC fails, but the domain''s policy is p=none', 'mailauth'),
+  ('dkim_invalid',         'low_trust', 'the message is signed, but no DKIM signature verifies', 'mailauth'),
+  ('spf_softfail',         'low_trust', 'SPF softfails (~all): the IP is probably not allowed to send for the domain', 'mailauth'),
+  ('no_spf',               'low_trust', 'the sender domain publishes no SPF policy (a DKIM signature verifies)', 'mailauth'),
+  ('no_ptr',               'low_trust', 'the sending IP has no PTR record', 'mailauth'),
+  ('ptr_not_confirmed',    'low_trust', 'the PTR name of the sending IP does not resolve back to it', 'mailauth'),
+  ('generic_ptr',          'low_trust', 'the PTR name of the sending IP looks residential or dynamic', 'mailauth'),
+  ('bad_helo',             'low_trust', 'the HELO/EHLO name is invalid, localhost, an IP where a name belongs, or does not resolve', 'mailauth'),
+  ('dns_error',            'low_trust', 'a DNS failure kept a check from a verdict', 'mailauth');
+
+CREATE TYPE @extschema@.sender_trust_result AS (
+    verdict text,      -- trusted, low_trust, untrusted
+    reasons text[],    -- the codes of mailauth.sender_trust_rules that fired
+    spf text,          -- spf_verify result
+    dkim text,         -- pass if a signature verifies, else the first signature's result; none without a message
+    dmarc text,        -- dmarc_verify result; NULL without a message
+    ptr text,          -- ptr_check status (iprev)
+    helo text          -- ok, or the first helo_check problem
+);
+CREATE FUNCTION @extschema@.sender_trust(ip inet, helo text, mail_from text, message bytea DEFAULT NULL)
+RETURNS @extschema@.sender_trust_result
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE COST 100000
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s  @extschema@.spf_result;
+    dm @extschema@.dmarc_verdict;
+    p  @extschema@.ptr_check_result;
+    h  @extschema@.helo_check_result;
+    dkim_any_pass boolean := false;
+    dkim_first text := 'none';
+    dkim_signed boolean := false;
+    dom text;
+    dom_status text;
+    dom_has_a boolean;
+    fired text[] := '{}';
+    verdict text := 'trusted';
+    r record;
+BEGIN
+    dom := nullif(lower(rtrim(split_part(coalesce(mail_from, ''), '@', 2), '.')), '');
+    s := @extschema@.spf_verify(sender_trust.ip, mail_from, sender_trust.helo);
+    p := @extschema@.ptr_check(sender_trust.ip);
+    h := @extschema@.helo_check(sender_trust.helo, sender_trust.ip, dom);
+    IF message IS NOT NULL THEN
+        dm := @extschema@.dmarc_verify(message, sender_trust.ip, mail_from, sender_trust.helo);
+        FOR r IN SELECT v.result FROM @extschema@.dkim_verify(message) v LOOP
+            IF r.result <> 'none' THEN dkim_signed := true; END IF;
+            IF r.result = 'pass' THEN dkim_any_pass := true; END IF;
+            IF dkim_first = 'none' THEN dkim_first := r.result; END IF;
+        END LOOP;
+    END IF;
+    IF dom IS NOT NULL THEN
+        SELECT q.status INTO dom_status FROM @extschema@.dns_lookup(ARRAY[dom], 'MX') q LIMIT 1;
+        IF dom_status = 'nodata' THEN
+            SELECT bool_or(q.status = 'ok') INTO dom_has_a FROM @extschema@.dns_lookup(ARRAY[dom], 'A') q;
+        END IF;
+    END IF;
+
+    -- the rules (their verdicts: mailauth.sender_trust_rules)
+    IF s.result = 'fail' THEN fired := array_append(fired, 'spf_fail'); END IF;
+    IF s.result = 'softfail' THEN fired := array_append(fired, 'spf_softfail'); END IF;
+    IF s.result = 'none' AND NOT dkim_any_pass THEN fired := array_append(fired, 'no_spf_no_dkim'); END IF;
+    IF s.result = 'none' AND dkim_any_pass THEN fired := array_append(fired, 'no_spf'); END IF;
+    IF dm.result = 'fail' AND dm.policy IN ('quarantine', 'reject') THEN fired := array_append(fired, 'dmarc_fail_enforced'); END IF;
+    IF dm.result = 'fail' AND dm.policy = 'none' THEN fired := array_append(fired, 'dmarc_fail'); END IF;
+    IF dkim_signed AND NOT dkim_any_pass THEN fired := array_append(fired, 'dkim_invalid'); END IF;
+    IF dom_status = 'nxdomain' OR (dom_status = 'nodata' AND NOT coalesce(dom_has_a, false)) THEN
+        fired := array_append(fired, 'sender_domain_unresolvable');
+    END IF;
+    IF 'no_ptr' = ANY (p.problems) THEN fired := array_append(fired, 'no_ptr'); END IF;
+    IF 'not_forward_confirmed' = ANY (p.problems) THEN fired := array_append(fired, 'ptr_not_confirmed'); END IF;
+    IF p.generic THEN fired := array_append(fired, 'generic_ptr'); END IF;
+    IF h.problems && ARRAY['invalid_syntax', 'bare_ip', 'localhost', 'ip_literal_mismatch',
+                           'does_not_resolve', 'invalid_tld', 'not_fqdn'] THEN
+        fired := array_append(fired, 'bad_helo');
+    END IF;
+    IF s.result = 'temperror' OR p.status = 'temperror' OR dm.result = 'temperror'
+       OR 'dns_error' = ANY (h.problems) OR dom_status IN ('servfail', 'refused', 'timeout', 'formerr', 'error') THEN
+        fired := array_append(fired, 'dns_error');
+    END IF;
+
+    SELECT CASE WHEN bool_or(t.verdict = 'untrusted') THEN 'untrusted'
+                WHEN bool_or(t.verdict = 'low_trust') THEN 'low_trust'
+                ELSE 'trusted' END
+      INTO verdict
+      FROM @extschema@.sender_trust_rules t WHERE t.code = ANY (fired);
+
+    RETURN ROW(coalesce(verdict, 'trusted'), fired, s.result,
+               CASE WHEN message IS NULL THEN 'none' WHEN dkim_any_pass THEN 'pass' ELSE dkim_first END,
+               dm.result, p.status,
+               coalesce(h.problems[1], 'ok'))::@extschema@.sender_trust_result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) IS
+'a helpdesk''s trust verdict on a sender: SPF, DKIM, DMARC, PTR, HELO and the MAIL FROM domain against the rules of mailauth.sender_trust_rules';
+REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) FROM PUBLIC;

@@ -17,6 +17,21 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.dkim_key('rsa2048', 'dkim.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dkim_verify(E'From: a@dkim.test\n\nhi\n')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dmarc_verify(E'From: a@dkim.test\n\nhi\n', '192.0.2.1', 'a@dkim.test')$$);
 SELECT sqlstate_of($$SELECT mailauth.authentication_results(E'From: a@dkim.test\n\nhi\n', '192.0.2.1', 'a@dkim.test', NULL, 'mx.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_check('192.0.2.100')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.helo_check('mx.trust.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dnsbl_check('192.0.2.120', ARRAY['bl.trust.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dbl_check('spammer.other.test', ARRAY['dbl.trust.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dns_expect('good.setup.test', 'TXT', 'x')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.domain_setup_check('good.setup.test', 'Zendesk')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.domain_report('good.setup.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.domain_report(ARRAY['good.setup.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust('192.0.2.100', 'mx.trust.test', 'a@pass.sender.test')$$);
+-- the rule and template tables are readable by all, changed by their owner
+SELECT count(*) > 0 AS readable FROM mailauth.service_records;
+SELECT count(*) > 0 AS readable FROM mailauth.sender_trust_rules;
+SELECT count(*) > 0 AS readable FROM mailauth.dkim_selectors;
+SELECT sqlstate_of($$UPDATE mailauth.sender_trust_rules SET verdict = 'trusted'$$);
+SELECT sqlstate_of($$INSERT INTO mailauth.service_records (service, name, rrtype, expected, purpose) VALUES ('x', 'x', 'TXT', 'x', 'x')$$);
 -- the sending services are readable by all, changed by their owner
 SELECT count(*) > 0 AS readable FROM mailauth.sending_services;
 SELECT sqlstate_of($$INSERT INTO mailauth.sending_services (service, spf_include) VALUES ('x', 'x.test')$$);
@@ -36,6 +51,9 @@ SELECT sqlstate_of($$SET mailauth.dns_servers = ''$$);
 SELECT entries >= 0 AS stats_ok FROM mailauth.dns_cache_stats();
 -- pure parsers are for everyone
 SELECT count(*) AS parsed FROM mailauth.parse_authentication_results('x.example; spf=pass');
+SELECT count(*) AS bounces FROM mailauth.parse_dsn(E'From: a@b.example\n\nhello\n');
+SELECT (mailauth.smtp_status('5.1.1')).permanent AS permanent;
+SELECT mailauth.bounce_reason('550 5.1.1 <x@y.example>: Recipient address rejected: User unknown') AS reason;
 RESET ROLE;
 -- granting, as the README shows
 GRANT EXECUTE ON FUNCTION mailauth.dns_lookup(text, text), mailauth.dns_lookup(text[], text),

@@ -157,6 +157,25 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
+	DefineCustomStringVariable("mailauth.dnsbl_zones",
+							   "IP blocklist zones dnsbl_check() asks when called without zones (comma-separated).",
+							   "Public resolvers are refused by some lists (Spamhaus answers 127.255.255.254): "
+							   "use a resolver of your own in mailauth.dns_servers.",
+							   &mailauth_dnsbl_zones,
+							   "zen.spamhaus.org, bl.spamcop.net",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("mailauth.dbl_zones",
+							   "Domain blocklist zones dbl_check() asks when called without zones (comma-separated).",
+							   NULL,
+							   &mailauth_dbl_zones,
+							   "dbl.spamhaus.org",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("mailauth.dkim_partial_body_policy",
 							 "Give DKIM result \"policy\" instead of \"pass\" when a signature's l= leaves part of the body unsigned.",
 							 NULL,

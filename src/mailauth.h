@@ -32,6 +32,8 @@ extern int	mailauth_dns_cache_memory;
 extern int	mailauth_spf_engine;
 extern int	mailauth_dmarc_mode;	/* an ma_dmarc_mode */
 extern int	mailauth_dkim_max_signatures;
+extern char *mailauth_dnsbl_zones;
+extern char *mailauth_dbl_zones;
 
 #define MAILAUTH_SPF_NATIVE		0
 #define MAILAUTH_SPF_LIBSPF2	1

@@ -6,10 +6,11 @@ set -euo pipefail
 PKGS=(
 	build-essential pkg-config
 	postgresql-15 postgresql-server-dev-15 postgresql-client-15
-	libc-ares-dev libidn2-dev libspf2-dev libpsl-dev libssl-dev libopendkim-dev
+	libc-ares-dev libidn2-dev libspf2-dev libpsl-dev libssl-dev libopendkim-dev libgmime-3.0-dev
 	knot knot-dnsutils
 	libnet-dns-perl
 	python3 python3-yaml
+	clang libclang-rt-14-dev
 )
 
 missing=()

@@ -289,8 +289,16 @@ make_channel(ma_dns_engine *e, const ma_dns_config *cfg, char *errbuf, size_t er
 	o.sock_state_cb = sock_state_cb;
 	o.sock_state_cb_data = e;
 	o.ednspsz = EDNS_UDPSIZE;
+	/*
+	 * A bulk wave sends up to dns_max_inflight queries at once and their
+	 * answers arrive together: the default receive buffer (~208 KB) holds
+	 * about 2,000 small answers, and an overflow costs a retry timeout.
+	 * Ask for 4 MB (the kernel caps it at net.core.rmem_max); memory is only
+	 * used while answers wait to be read.
+	 */
+	o.socket_receive_buffer_size = 4 << 20;
 	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-		ARES_OPT_SOCK_STATE_CB | ARES_OPT_EDNSPSZ;
+		ARES_OPT_SOCK_STATE_CB | ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF;
 	rc = ares_init_options(&e->channel, &o, mask);
 	if (rc != ARES_SUCCESS)
 	{

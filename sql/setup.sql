@@ -1,0 +1,21 @@
+-- domain_setup_check() over mailauth.service_records, and domain_report()
+-- (test/zones/setup.test.zone)
+SELECT service, count(*) FROM mailauth.service_records GROUP BY service ORDER BY service;
+SELECT * FROM mailauth.domain_setup_check('good.setup.test', 'Zendesk');
+SELECT * FROM mailauth.domain_setup_check('partial.setup.test', 'zendesk');
+SELECT * FROM mailauth.domain_setup_check('M365.setup.test.', 'Microsoft 365');
+SELECT * FROM mailauth.domain_setup_check('m365.setup.test', 'nope');
+-- a service of one's own: user rows are extension data pg_dump keeps
+INSERT INTO mailauth.service_records (service, name, rrtype, expected, match, purpose)
+VALUES ('Helpdesk Inc', 'hd._domainkey.{domain}', 'CNAME', 'hd.dkim.helpdesk.example', 'exact', 'dkim'),
+       ('Helpdesk Inc', '{domain}', 'TXT', 'include:mail.zendesk.com', 'contains', 'spf');
+SELECT name, status FROM mailauth.domain_setup_check('good.setup.test', 'Helpdesk Inc');
+DELETE FROM mailauth.service_records WHERE source = 'user';
+-- domain_report, one domain and a list
+\x on
+SELECT * FROM mailauth.domain_report('good.setup.test');
+SELECT * FROM mailauth.domain_report('partial.setup.test');
+SELECT * FROM mailauth.domain_report(ARRAY['nullmx.setup.test', 'nonexistent.setup.test', 'bad name', 'm365.setup.test', 'twospf.setup.test']);
+\x off
+SELECT count(*), count(DISTINCT domain) FROM mailauth.domain_report(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(1, 200) g));
+SELECT domain, dmarc_policy FROM mailauth.domain_report(ARRAY['good.setup.test', NULL, 'good.setup.test']);

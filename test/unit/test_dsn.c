@@ -1,0 +1,803 @@
+/*-------------------------------------------------------------------------
+ *
+ * test_dsn.c
+ *	  Unit tests of the bounce parser core (src/core/ma_dsn.c and
+ *	  ma_dsn_lhost.c): the fields of every fixture of test/dsn/fixtures/
+ *	  (RFC 3464 with several recipients and a folded Diagnostic-Code,
+ *	  Postfix, Exim, Sendmail, qmail, Exchange, Gmail, ARF, RFC 3834, a
+ *	  success DSN, a base64 delivery-status, ISO-2022-JP text, a message that
+ *	  is not a bounce), then hostile input: empty, binary junk, 1,000 nested
+ *	  multiparts, a header without a body, unknown charsets, 12,000
+ *	  recipients, NUL bytes, a message truncated at every byte.
+ *
+ * Reasons come from the classifier (ma_bounce.c); only the ones the core
+ * sets itself (feedback, vacation, delivered) are asserted here.  Every
+ * string of every result is checked to be valid UTF-8.
+ *
+ * Output is TAP.  The exit status is 0 only when every assertion passed.
+ *
+ * Build and run (from the top of the tree; fixtures are read from
+ * test/dsn/fixtures, or from the directory given as the first argument):
+ *	gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc $(pkg-config --cflags gmime-3.0) \
+ *		-o test/unit/test_dsn test/unit/test_dsn.c src/core/ma_dsn.c \
+ *		src/core/ma_dsn_lhost.c src/core/ma_bounce.c $(pkg-config --libs gmime-3.0)
+ *	test/unit/test_dsn
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "core/ma_dsn.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ma_test.h"
+
+static const char *fixtures = "test/dsn/fixtures";
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ * ---------------------------------------------------------------------
+ */
+static char *
+slurp(const char *name, size_t *len)
+{
+	char		path[1024];
+	FILE	   *f;
+	char	   *buf;
+	long		n;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+	{
+		printf("# cannot read %s\n", path);
+		*len = 0;
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t) n + 1);
+	if (fread(buf, 1, (size_t) n, f) != (size_t) n)
+		n = 0;
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t) n;
+	return buf;
+}
+
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *) s;
+
+	if (s == NULL)
+		return true;
+	while (*p)
+	{
+		int			k;
+
+		if (*p < 0x80)
+		{
+			p++;
+			continue;
+		}
+		if (*p >= 0xC2 && *p <= 0xDF)
+			k = 1;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			k = 2;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			k = 3;
+		else
+			return false;
+		for (int i = 1; i <= k; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+		p += k + 1;
+	}
+	return true;
+}
+
+/* every string of every row is valid UTF-8 and every row is sane */
+static bool
+result_ok(const ma_dsn_result *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+	{
+		const ma_dsn_rcpt *x = &r->rcpts[i];
+		const char *f[] = {x->recipient, x->original_recipient, x->action, x->status,
+			x->diagnostic_type, x->diagnostic, x->remote_mta, x->reporting_mta,
+			x->original_envelope_id, x->original_message_id, x->original_from,
+		x->original_subject, x->feedback_type, x->reason, x->source};
+
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+			if (!utf8_ok(f[k]))
+				return false;
+		if (x->reason == NULL || x->source == NULL)
+			return false;
+		if (x->diagnostic && (strchr(x->diagnostic, '\n') || strchr(x->diagnostic, '\t')))
+			return false;
+	}
+	return true;
+}
+
+typedef struct parsed
+{
+	ma_dsn_result r;
+	bool		ok;
+} parsed;
+
+static void
+parse_buf(const char *buf, size_t len, parsed *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ok = ma_dsn_parse(buf, len, &p->r);
+}
+
+static bool
+parse_file(const char *name, parsed *p)
+{
+	size_t		len;
+	char	   *buf = slurp(name, &len);
+
+	memset(p, 0, sizeof(*p));
+	if (buf == NULL)
+		return false;
+	parse_buf(buf, len, p);
+	free(buf);
+	return p->ok;
+}
+
+static const ma_dsn_rcpt *
+row(const parsed *p, size_t i)
+{
+	static const ma_dsn_rcpt empty;
+
+	return i < p->r.n ? &p->r.rcpts[i] : &empty;
+}
+
+static bool
+contains(const char *s, const char *needle)
+{
+	return s && strstr(s, needle) != NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Fixtures
+ * ---------------------------------------------------------------------
+ */
+static void
+test_rfc3464(void)
+{
+	parsed		p;
+	const ma_dsn_rcpt *a,
+			   *b,
+			   *c;
+
+	OK(parse_file("rfc3464-multi.eml", &p), "rfc3464-multi: parsed");
+	OK(p.r.n == 3, "rfc3464-multi: 3 rows (got %zu)", p.r.n);
+	a = row(&p, 0);
+	b = row(&p, 1);
+	c = row(&p, 2);
+	IS(a->recipient, "bob.smith@example.net", "rfc3464: Final-Recipient, domain lowercased");
+	IS(a->original_recipient, "Bob.Smith@example.net", "rfc3464: Original-Recipient");
+	IS(a->action, "failed", "rfc3464: Action");
+	IS(a->status, "5.1.1", "rfc3464: the code of the diagnostic beats Status: 5.0.0");
+	OK(a->reply_code == 550, "rfc3464: reply code 550 (got %d)", a->reply_code);
+	IS(a->diagnostic_type, "smtp", "rfc3464: diagnostic type");
+	IS(a->diagnostic,
+	   "550 5.1.1 <bob.smith@example.net>: Recipient address rejected: User unknown in virtual mailbox table",
+	   "rfc3464: folded Diagnostic-Code joined on one line");
+	IS(a->remote_mta, "mx2.example.net", "rfc3464: Remote-MTA");
+	IS(a->reporting_mta, "mx1.example.net", "rfc3464: Reporting-MTA on every row");
+	IS(a->original_envelope_id, "ENV-2025-0001", "rfc3464: Original-Envelope-Id");
+	OK(a->has_arrival_date && a->arrival_date == 1736846090,
+	   "rfc3464: Arrival-Date 2025-01-14 09:14:50Z (got %lld)", (long long) a->arrival_date);
+	OK(a->has_last_attempt && a->last_attempt == 1736846100, "rfc3464: Last-Attempt-Date");
+	OK(!a->has_will_retry_until, "rfc3464: no Will-Retry-Until on row 1");
+	IS(a->original_message_id, "orig-0001@example.com", "rfc3464: original Message-ID without <>");
+	IS(a->original_from, "alice@example.com", "rfc3464: original From address");
+	IS(a->original_subject, "Quarterly report \xE2\x80\x94 Q4", "rfc3464: original Subject, RFC 2047 decoded");
+	OK(a->hard_bounce, "rfc3464: user unknown is a hard bounce");
+	IS(b->recipient, "carol@example.net", "rfc3464: row 2 recipient");
+	IS(b->status, "5.2.2", "rfc3464: row 2 status");
+	OK(b->reply_code == 552, "rfc3464: row 2 reply code");
+	IS(c->recipient, "dave@example.org", "rfc3464: row 3 recipient");
+	IS(c->action, "delayed", "rfc3464: row 3 delayed");
+	IS(c->status, "4.4.1", "rfc3464: row 3 status");
+	OK(c->has_will_retry_until && c->will_retry_until == 1737105290, "rfc3464: Will-Retry-Until");
+	OK(!c->hard_bounce, "rfc3464: a delay is not a hard bounce");
+	OK(result_ok(&p.r), "rfc3464: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_postfix(void)
+{
+	parsed		p;
+	const ma_dsn_rcpt *a;
+
+	OK(parse_file("postfix.eml", &p), "postfix: parsed");
+	OK(p.r.n == 1, "postfix: 1 row (got %zu)", p.r.n);
+	a = row(&p, 0);
+	IS(a->recipient, "erin@example.net", "postfix: recipient");
+	IS(a->source, "postfix", "postfix: source");
+	IS(a->status, "5.1.1", "postfix: status from the text, not Status: 5.0.0");
+	OK(a->reply_code == 550, "postfix: reply code");
+	OK(contains(a->diagnostic, "User unknown in local recipient table"),
+	   "postfix: the remote reply from the text (thin delivery-status)");
+	IS(a->remote_mta, "mx.example.net", "postfix: Remote-MTA");
+	IS(a->original_message_id, "orig-0002@example.com", "postfix: text/rfc822-headers Message-ID");
+	IS(a->original_subject, "Invoice 42", "postfix: original Subject");
+	OK(result_ok(&p.r), "postfix: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_exim(void)
+{
+	parsed		p;
+
+	OK(parse_file("exim.eml", &p), "exim: parsed");
+	OK(p.r.n == 2, "exim: 2 rows (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "frank@example.net", "exim: recipient 1");
+	IS(row(&p, 1)->recipient, "grace@example.org", "exim: recipient 2");
+	IS(row(&p, 0)->source, "exim", "exim: source");
+	IS(row(&p, 0)->status, "5.1.1", "exim: status 1");
+	IS(row(&p, 1)->status, "5.2.2", "exim: status 2 (multi-line 552- reply)");
+	OK(row(&p, 1)->reply_code == 552, "exim: reply code 2");
+	IS(row(&p, 0)->remote_mta, "mx.example.net", "exim: remote host 1");
+	IS(row(&p, 1)->remote_mta, "mx.example.org", "exim: remote host 2");
+	OK(contains(row(&p, 1)->diagnostic, "over quota"), "exim: diagnostic 2");
+	OK(!contains(row(&p, 0)->diagnostic, "grace@"), "exim: diagnostics do not run into the next recipient");
+	IS(row(&p, 0)->original_message_id, "orig-0003@example.com", "exim: inline original Message-ID");
+	OK(result_ok(&p.r), "exim: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_sendmail(void)
+{
+	parsed		p;
+	const ma_dsn_rcpt *a;
+
+	OK(parse_file("sendmail.eml", &p), "sendmail: parsed");
+	OK(p.r.n == 1, "sendmail: 1 row (got %zu)", p.r.n);
+	a = row(&p, 0);
+	IS(a->recipient, "henry@example.net", "sendmail: recipient");
+	IS(a->source, "sendmail", "sendmail: source");
+	IS(a->status, "5.7.1", "sendmail: status");
+	OK(a->reply_code == 550, "sendmail: reply code");
+	OK(contains(a->diagnostic, "blocked using bl.example.org"), "sendmail: the remote reply");
+	IS(a->remote_mta, "mx.example.net", "sendmail: remote host");
+	OK(result_ok(&p.r), "sendmail: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_qmail(void)
+{
+	parsed		p;
+
+	OK(parse_file("qmail.eml", &p), "qmail (CRLF): parsed");
+	OK(p.r.n == 2, "qmail: 2 rows (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "ivan@example.net", "qmail: recipient 1");
+	IS(row(&p, 0)->source, "qmail", "qmail: source");
+	IS(row(&p, 0)->status, "5.1.1", "qmail: status 1");
+	OK(row(&p, 0)->reply_code == 550, "qmail: reply code 1");
+	IS(row(&p, 1)->recipient, "judy@example.org", "qmail: recipient 2");
+	IS(row(&p, 1)->status, "5.1.2", "qmail: status 2 from (#5.1.2)");
+	OK(row(&p, 1)->reply_code == 0, "qmail: no reply code 2");
+	OK(contains(row(&p, 1)->diagnostic, "couldn't find any host named example.org"), "qmail: diagnostic 2");
+	OK(!contains(row(&p, 1)->diagnostic, "Below this line"), "qmail: the returned message is not a diagnostic");
+	IS(row(&p, 0)->original_subject, "Hello", "qmail: inline original Subject");
+	OK(result_ok(&p.r), "qmail: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_exchange(void)
+{
+	parsed		p;
+	const ma_dsn_rcpt *a;
+
+	OK(parse_file("exchange.eml", &p), "exchange: parsed");
+	OK(p.r.n == 1, "exchange: 1 row (got %zu)", p.r.n);
+	a = row(&p, 0);
+	IS(a->recipient, "kim@example.net", "exchange: recipient");
+	IS(a->status, "5.1.10", "exchange: status 5.1.10");
+	OK(a->reply_code == 550, "exchange: reply code");
+	OK(contains(a->diagnostic, "RESOLVER.ADR.RecipientNotFound"), "exchange: diagnostic");
+	OK(a->source && strncmp(a->source, "exchange", 8) == 0, "exchange: source %s", a->source);
+	IS(a->original_message_id, "orig-0006@example.com", "exchange: original headers in the text");
+	OK(result_ok(&p.r), "exchange: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_gmail(void)
+{
+	parsed		p;
+	const ma_dsn_rcpt *a;
+
+	OK(parse_file("gmail.eml", &p), "gmail: parsed");
+	OK(p.r.n == 1, "gmail: 1 row (got %zu)", p.r.n);
+	a = row(&p, 0);
+	IS(a->recipient, "leo@example.net", "gmail: recipient");
+	IS(a->source, "gmail", "gmail: source");
+	IS(a->status, "5.2.1", "gmail: status");
+	OK(a->reply_code == 550, "gmail: reply code");
+	OK(contains(a->diagnostic, "Mailbox disabled for this recipient"), "gmail: the other server's reply");
+	IS(a->remote_mta, "mx.example.net", "gmail: remote host");
+	OK(result_ok(&p.r), "gmail: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_arf(void)
+{
+	parsed		p;
+
+	OK(parse_file("arf.eml", &p), "arf: parsed");
+	OK(p.r.n == 2, "arf: one row per Original-Rcpt-To (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "mallory@example.net", "arf: recipient 1");
+	IS(row(&p, 1)->recipient, "nina@example.net", "arf: recipient 2");
+	IS(row(&p, 0)->reason, "feedback", "arf: reason feedback");
+	IS(row(&p, 0)->feedback_type, "abuse", "arf: Feedback-Type");
+	IS(row(&p, 0)->source, "arf", "arf: source");
+	OK(row(&p, 0)->action == NULL && row(&p, 0)->status == NULL, "arf: no action, no status");
+	OK(!row(&p, 0)->hard_bounce, "arf: not a hard bounce");
+	IS(row(&p, 1)->original_subject, "Our January offers", "arf: the reported message's Subject");
+	OK(result_ok(&p.r), "arf: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_vacation(void)
+{
+	parsed		p;
+
+	OK(parse_file("vacation.eml", &p), "vacation: parsed");
+	OK(p.r.n == 1, "vacation: 1 row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "oscar@example.net", "vacation: the From of the auto-reply");
+	IS(row(&p, 0)->reason, "vacation", "vacation: reason");
+	IS(row(&p, 0)->source, "rfc3834", "vacation: source");
+	OK(row(&p, 0)->action == NULL && row(&p, 0)->status == NULL, "vacation: no action, no status");
+	OK(contains(row(&p, 0)->diagnostic, "out of the office"), "vacation: the reply's text");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_success(void)
+{
+	parsed		p;
+
+	OK(parse_file("success.eml", &p), "success: parsed");
+	OK(p.r.n == 1, "success: 1 row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "quentin@example.net", "success: recipient");
+	IS(row(&p, 0)->action, "relayed", "success: action");
+	IS(row(&p, 0)->status, "2.0.0", "success: status");
+	IS(row(&p, 0)->reason, "delivered", "success: reason delivered");
+	OK(!row(&p, 0)->hard_bounce, "success: not a hard bounce");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_base64(void)
+{
+	parsed		p;
+
+	OK(parse_file("base64-dsn.eml", &p), "base64: parsed");
+	OK(p.r.n == 1, "base64: 1 row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "rupert@example.net", "base64: recipient from a base64 delivery-status");
+	IS(row(&p, 0)->status, "5.4.4", "base64: status");
+	IS(row(&p, 0)->diagnostic, "554 5.4.4 Host or domain name not found", "base64: diagnostic");
+	IS(row(&p, 0)->reporting_mta, "mta.example.net", "base64: Reporting-MTA");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_iso2022jp(void)
+{
+	parsed		p;
+
+	OK(parse_file("iso2022jp.eml", &p), "iso-2022-jp: parsed");
+	OK(p.r.n == 1, "iso-2022-jp: 1 row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "sybil@example.net", "iso-2022-jp: recipient");
+	IS(row(&p, 0)->status, "5.2.2", "iso-2022-jp: status");
+	OK(contains(row(&p, 0)->diagnostic,
+				"\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB\xE3\x83\x9C\xE3\x83\x83\xE3\x82\xAF\xE3\x82\xB9"),
+	   "iso-2022-jp: the diagnostic converted to UTF-8 (%s)", row(&p, 0)->diagnostic);
+	IS(row(&p, 0)->original_subject, "\xE4\xBC\x9A\xE8\xAD\xB0\xE3\x81\xAE\xE8\xB3\x87\xE6\x96\x99",
+	   "iso-2022-jp: RFC 2047 ISO-2022-JP Subject of the original");
+	OK(result_ok(&p.r), "iso-2022-jp: strings are UTF-8");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_not_a_bounce(void)
+{
+	parsed		p;
+
+	OK(parse_file("not-a-bounce.eml", &p), "not a bounce: parsed");
+	OK(p.r.n == 0, "not a bounce: no rows (got %zu)", p.r.n);
+	ma_dsn_free(&p.r);
+}
+
+/* ---------------------------------------------------------------------
+ * Hostile input
+ * ---------------------------------------------------------------------
+ */
+static void
+test_empty(void)
+{
+	parsed		p;
+
+	parse_buf("", 0, &p);
+	OK(p.ok && p.r.n == 0, "empty input: true, no rows");
+	ma_dsn_free(&p.r);
+	parse_buf(NULL, 0, &p);
+	OK(p.ok && p.r.n == 0, "NULL input: true, no rows");
+	ma_dsn_free(&p.r);
+	parse_buf("\n\n\r\n", 4, &p);
+	OK(p.ok && p.r.n == 0, "blank lines only: no rows");
+	ma_dsn_free(&p.r);
+	parse_buf("From: a@example.com\nSubject: x", 31, &p);
+	OK(p.ok && p.r.n == 0, "header without a body: no rows");
+	ma_dsn_free(&p.r);
+	parse_buf("Content-Type: multipart/report; boundary=x\n", 44, &p);
+	OK(p.ok && p.r.n == 0, "multipart header without a body: no rows");
+	ma_dsn_free(&p.r);
+	parse_buf("From MAILER-DAEMON Thu Jan  1 00:00:00 2025\n", 45, &p);
+	OK(p.ok && p.r.n == 0, "an mbox From line alone: no rows");
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_junk(void)
+{
+	size_t		n = 256 * 1024;
+	unsigned char *buf = malloc(n);
+	uint32_t	x = 2463534242u;
+	parsed		p;
+	bool		all = true;
+
+	for (int round = 0; round < 8; round++)
+	{
+		for (size_t i = 0; i < n; i++)
+		{
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (unsigned char) x;
+			/* some rounds look more like text */
+			if (round % 2 && buf[i] > 0x7f)
+				buf[i] = (unsigned char) (round == 3 && i % 50 == 0 ? '\n' : buf[i] & 0x7f);
+		}
+		parse_buf((const char *) buf, n, &p);
+		all = all && p.ok && result_ok(&p.r);
+		ma_dsn_free(&p.r);
+	}
+	OK(all, "binary junk (8 x 256 KB): parsed, sane");
+	free(buf);
+}
+
+/* n multiparts nested in one another; the innermost holds a delivery-status at depth */
+static char *
+nested(int n, size_t *len)
+{
+	size_t		cap = (size_t) n * 200 + 4096,
+				o = 0;
+	char	   *s = malloc(cap);
+
+	o += (size_t) snprintf(s + o, cap - o, "From: MAILER-DAEMON@example.net\nSubject: nested\n"
+						   "Content-Type: multipart/mixed; boundary=\"b0\"\n\n");
+	for (int i = 1; i < n; i++)
+		o += (size_t) snprintf(s + o, cap - o, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n",
+							   i - 1, i);
+	o += (size_t) snprintf(s + o, cap - o, "--b%d\nContent-Type: message/delivery-status\n\n"
+						   "Final-Recipient: rfc822; deep@example.net\nAction: failed\nStatus: 5.1.1\n\n",
+						   n - 1);
+	for (int i = n - 1; i >= 0; i--)
+		o += (size_t) snprintf(s + o, cap - o, "--b%d--\n", i);
+	*len = o;
+	return s;
+}
+
+static void
+test_nested(void)
+{
+	size_t		len;
+	char	   *s;
+	parsed		p;
+	clock_t		t0 = clock();
+
+	s = nested(1000, &len);
+	parse_buf(s, len, &p);
+	OK(p.ok && p.r.n == 0, "1,000 nested multiparts: parsed, the part at depth 1,000 not reached (%zu rows)",
+	   p.r.n);
+	ma_dsn_free(&p.r);
+	free(s);
+	s = nested(10, &len);
+	parse_buf(s, len, &p);
+	OK(p.ok && p.r.n == 1 && contains(row(&p, 0)->recipient, "deep@example.net"),
+	   "10 nested multiparts: the delivery-status at depth 10 is read");
+	ma_dsn_free(&p.r);
+	free(s);
+	/* nested message/rfc822 parts */
+	{
+		size_t		cap = 1000 * 64 + 1024,
+					o = 0;
+
+		s = malloc(cap);
+		for (int i = 0; i < 1000; i++)
+			o += (size_t) snprintf(s + o, cap - o, "From: x%d@example.net\nContent-Type: message/rfc822\n\n", i);
+		o += (size_t) snprintf(s + o, cap - o, "Subject: end\n\nbody\n");
+		parse_buf(s, o, &p);
+		OK(p.ok, "1,000 nested message/rfc822 parts: parsed (%zu rows)", p.r.n);
+		ma_dsn_free(&p.r);
+		free(s);
+	}
+	OK((double) (clock() - t0) / CLOCKS_PER_SEC < 5.0, "nesting: bounded time");
+}
+
+static void
+test_charsets(void)
+{
+	const char *msg =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: failure notice =?x-no-such-charset?Q?caf=E9?= =?utf-8?B?////?=\n"
+		"Content-Type: text/plain; charset=\"x-no-such-charset\"\n"
+		"\n"
+		"Hi. This is the qmail-send program at example.net.\n"
+		"I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+		"\n"
+		"<trent@example.net>:\n"
+		"Remote host said: 550 5.1.1 unknown user caf\xE9 \xFF\xFE na\xC3\xAFve\n"
+		"\n"
+		"--- Below this line is a copy of the message.\n";
+	const char *msg2 =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: text/plain; charset=\"iso-8859-1\"\n"
+		"Content-Transfer-Encoding: quoted-printable\n"
+		"\n"
+		"This is the mail system at host example.net.\n"
+		"\n"
+		"<ursula@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 Benutzer=\n"
+		" unbekannt: M=FCller\n";
+	const char *msg3 =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: failure\n"
+		"Content-Type: text/plain; charset=\"shift_jis\"\n"
+		"\n"
+		"Hi. This is the qmail-send program at example.net.\n"
+		"\n"
+		"<victor@example.net>:\n"
+		"\x83\x81\x81\x5B\x83\x8B 550 5.1.1 \x83\x81\n";
+	parsed		p;
+
+	parse_buf(msg, strlen(msg), &p);
+	OK(p.ok && p.r.n == 1, "unknown charset: parsed, 1 row");
+	OK(result_ok(&p.r), "unknown charset: invalid bytes replaced, strings are UTF-8");
+	OK(contains(row(&p, 0)->diagnostic, "\xEF\xBF\xBD"), "unknown charset: U+FFFD in place of invalid bytes");
+	OK(contains(row(&p, 0)->diagnostic, "na\xC3\xAFve"), "unknown charset: valid UTF-8 kept");
+	ma_dsn_free(&p.r);
+	parse_buf(msg2, strlen(msg2), &p);
+	OK(p.ok && p.r.n == 1 && contains(row(&p, 0)->diagnostic, "M\xC3\xBCller"),
+	   "ISO-8859-1 quoted-printable: converted (%s)", row(&p, 0)->diagnostic);
+	ma_dsn_free(&p.r);
+	parse_buf(msg3, strlen(msg3), &p);
+	OK(p.ok && p.r.n == 1 && contains(row(&p, 0)->diagnostic, "\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB"),
+	   "Shift_JIS: converted (%s)", row(&p, 0)->diagnostic);
+	ma_dsn_free(&p.r);
+}
+
+static void
+test_many_recipients(void)
+{
+	int			nr = 12000;
+	size_t		cap = (size_t) nr * 128 + 4096,
+				o = 0;
+	char	   *s = malloc(cap);
+	parsed		p;
+	clock_t		t0 = clock();
+
+	o += (size_t) snprintf(s + o, cap - o,
+						   "From: MAILER-DAEMON@example.net\nSubject: Delivery Status Notification\n"
+						   "Content-Type: multipart/report; report-type=delivery-status; boundary=\"bb\"\n\n"
+						   "--bb\nContent-Type: text/plain\n\nFailed.\n\n"
+						   "--bb\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n");
+	for (int i = 0; i < nr; i++)
+		o += (size_t) snprintf(s + o, cap - o,
+							   "Final-Recipient: rfc822; user%05d@example.net\nAction: failed\nStatus: 5.1.1\n"
+							   "Diagnostic-Code: smtp; 550 5.1.1 unknown\n\n", i);
+	o += (size_t) snprintf(s + o, cap - o, "--bb--\n");
+	parse_buf(s, o, &p);
+	OK(p.ok && p.r.n == MA_DSN_MAX_RCPTS, "12,000 recipients: capped at %d (got %zu)", MA_DSN_MAX_RCPTS, p.r.n);
+	IS(row(&p, MA_DSN_MAX_RCPTS - 1)->recipient, "user09999@example.net", "12,000 recipients: the last kept");
+	OK(result_ok(&p.r), "12,000 recipients: sane");
+	OK((double) (clock() - t0) / CLOCKS_PER_SEC < 5.0, "12,000 recipients: bounded time (%.2f s)",
+	   (double) (clock() - t0) / CLOCKS_PER_SEC);
+	ma_dsn_free(&p.r);
+	free(s);
+}
+
+static void
+test_nul_bytes(void)
+{
+	size_t		len;
+	char	   *buf = slurp("postfix.eml", &len);
+	parsed		p;
+	bool		all = true;
+	char	   *hit;
+
+	if (buf == NULL)
+	{
+		OK(false, "NUL bytes: fixture");
+		return;
+	}
+	/* a NUL inside the remote reply, one in a header, one in the DSN part */
+	hit = strstr(buf, "User unknown in local");
+	if (hit)
+		hit[4] = '\0';
+	hit = strstr(buf, "Undelivered Mail");
+	if (hit)
+		hit[3] = '\0';
+	hit = strstr(buf, "Action: failed");
+	if (hit)
+		hit[9] = '\0';
+	parse_buf(buf, len, &p);
+	OK(p.ok && p.r.n == 1, "NUL bytes: parsed, 1 row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "erin@example.net", "NUL bytes: recipient");
+	OK(result_ok(&p.r), "NUL bytes: strings are UTF-8 without NULs");
+	ma_dsn_free(&p.r);
+	/* every byte a NUL, in turn (first 600 bytes) */
+	for (size_t i = 0; i < len && i < 600; i++)
+	{
+		char		save = buf[i];
+
+		buf[i] = '\0';
+		parse_buf(buf, len, &p);
+		all = all && p.ok && result_ok(&p.r);
+		ma_dsn_free(&p.r);
+		buf[i] = save;
+	}
+	OK(all, "NUL bytes: a NUL at each of the first 600 bytes");
+	free(buf);
+}
+
+static void
+test_truncated(void)
+{
+	const char *names[] = {"qmail.eml", "rfc3464-multi.eml", "iso2022jp.eml", "base64-dsn.eml"};
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+	{
+		size_t		len;
+		char	   *buf = slurp(names[k], &len);
+		bool		all = true;
+		size_t		maxrows = 0;
+
+		if (buf == NULL)
+		{
+			OK(false, "truncated %s: fixture", names[k]);
+			continue;
+		}
+		for (size_t i = 0; i <= len; i++)
+		{
+			/* a copy of exactly i bytes, so that reading past it is caught */
+			char	   *cut = malloc(i ? i : 1);
+			parsed		p;
+
+			memcpy(cut, buf, i);
+			parse_buf(cut, i, &p);
+			all = all && p.ok && result_ok(&p.r);
+			if (p.r.n > maxrows)
+				maxrows = p.r.n;
+			ma_dsn_free(&p.r);
+			free(cut);
+		}
+		OK(all && maxrows > 0, "%s truncated at every byte (%zu lengths): parsed, sane", names[k], len + 1);
+		free(buf);
+	}
+}
+
+/* a message with a 50 MB base64 attachment in the returned message */
+static void
+test_big(void)
+{
+	size_t		att = 8 * 1024 * 1024,
+				cap = att + 8192,
+				o = 0;
+	char	   *s = malloc(cap);
+	parsed		p;
+	clock_t		t0 = clock();
+
+	o += (size_t) snprintf(s + o, cap - o,
+						   "From: MAILER-DAEMON@example.net\nSubject: Undelivered Mail Returned to Sender\n"
+						   "Content-Type: multipart/report; report-type=delivery-status; boundary=\"BIG\"\n\n"
+						   "--BIG\nContent-Type: text/plain\n\nThis is the mail system at host example.net.\n\n"
+						   "<walter@example.net>: host mx.example.net[192.0.2.5] said: 552 5.3.4 Message too big\n\n"
+						   "--BIG\nContent-Type: message/delivery-status\n\n"
+						   "Final-Recipient: rfc822; walter@example.net\nAction: failed\nStatus: 5.3.4\n\n"
+						   "--BIG\nContent-Type: message/rfc822\n\nFrom: a@example.com\nSubject: big\n"
+						   "Content-Type: multipart/mixed; boundary=\"IN\"\n\n--IN\nContent-Type: application/octet-stream\n"
+						   "Content-Transfer-Encoding: base64\n\n");
+	while (o + 80 < cap - 64)
+	{
+		memcpy(s + o, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n", 77);
+		o += 77;
+	}
+	o += (size_t) snprintf(s + o, cap - o, "--IN--\n--BIG--\n");
+	parse_buf(s, o, &p);
+	OK(p.ok && p.r.n == 1 && contains(row(&p, 0)->status, "5.3.4"), "8 MB message: 1 row, status 5.3.4");
+	OK((double) (clock() - t0) / CLOCKS_PER_SEC < 2.0, "8 MB message: bounded time (%.3f s)",
+	   (double) (clock() - t0) / CLOCKS_PER_SEC);
+	ma_dsn_free(&p.r);
+	free(s);
+}
+
+/* the helpers the decoders share */
+static void
+test_helpers(void)
+{
+	char		st[16],
+				addr[256];
+
+	OK(ma_dsn_find_status("550 5.1.1 <a@b>", 15, 0, st) && strcmp(st, "5.1.1") == 0, "find_status: 5.1.1");
+	OK(ma_dsn_find_status("from 192.0.2.5 said 550 5.7.1 no", 32, 0, st) && strcmp(st, "5.7.1") == 0,
+	   "find_status: not inside an IPv4 address");
+	OK(!ma_dsn_find_status("version 5.2.1 of x", 18, 0, st) || strcmp(st, "5.2.1") == 0,
+	   "find_status: a version number");
+	OK(ma_dsn_find_status("421 4.4.7 then 4.4.1", 20, 0, st) && strcmp(st, "4.4.1") == 0,
+	   "find_status: 4.4.7 kept only as a last resort");
+	OK(ma_dsn_find_reply("host said: 550 5.1.1 unknown", 28, 0) == 550, "find_reply: 550");
+	OK(ma_dsn_find_reply("port 25000 192.0.2.250", 22, 0) == 0, "find_reply: not in numbers");
+	ma_dsn_prefer_status("5.0.0", "5.1.1", 550, st);
+	IS(st, "5.1.1", "prefer: x.0.0 Status loses to the code in the message");
+	ma_dsn_prefer_status("5.2.2", "5.0.0", 550, st);
+	IS(st, "5.2.2", "prefer: a specific Status beats x.0.0 in the message");
+	OK(ma_dsn_find_addr("rfc822; <Bob@EXAMPLE.Net>", 25, addr, sizeof(addr)) && strcmp(addr, "Bob@example.net") == 0,
+	   "find_addr: brackets, domain lowercased");
+	OK(!ma_dsn_find_addr("no address here", 15, addr, sizeof(addr)), "find_addr: none");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1)
+		fixtures = argv[1];
+	else if (getenv("MA_DSN_FIXTURES"))
+		fixtures = getenv("MA_DSN_FIXTURES");
+
+	test_rfc3464();
+	test_postfix();
+	test_exim();
+	test_sendmail();
+	test_qmail();
+	test_exchange();
+	test_gmail();
+	test_arf();
+	test_vacation();
+	test_success();
+	test_base64();
+	test_iso2022jp();
+	test_not_a_bounce();
+	test_empty();
+	test_junk();
+	test_nested();
+	test_charsets();
+	test_many_recipients();
+	test_nul_bytes();
+	test_truncated();
+	test_big();
+	test_helpers();
+
+	printf("1..%d\n", ntests);
+	return nfailed == 0 ? 0 : 1;
+}
