@@ -119,6 +119,25 @@ else
 	echo "skipped: $SHARED/corpus/dkim not found (set MAILAUTH_SHARED to the shared folder)"
 fi
 
+echo "== conformance: the bounce corpus, through SQL (parse_dsn), scored by its score.py"
+if [ -f "$SHARED/corpus/bounces/truth.tsv" ]; then
+	set +e
+	MAILAUTH_SHARED="$SHARED" bash "$ROOT/test/dsn/sql-corpus.sh" > "$MA_WORK/bounce-corpus.log" 2>&1
+	set -e
+	if grep -q '^bounces (SQL) ' "$MA_WORK/bounce-corpus.log"; then
+		grep -E '^(status exact|  excl|reason match|hard/soft|recipient match|replycode)' "$MA_WORK/bounce-corpus.log" || true
+		grep '^bounces (SQL) ' "$MA_WORK/bounce-corpus.log"
+		p=$(grep -c '^bounces (SQL) .* ok$' "$MA_WORK/bounce-corpus.log" || true)
+		f=$(grep -c '^bounces (SQL) .* FAIL$' "$MA_WORK/bounce-corpus.log" || true)
+		passed=$((passed + p)); failed=$((failed + f))
+	else
+		echo "the bounce corpus did not run:"; tail -20 "$MA_WORK/bounce-corpus.log"
+		failed=$((failed + 1))
+	fi
+else
+	echo "skipped: $SHARED/corpus/bounces not found (set MAILAUTH_SHARED to the shared folder)"
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
