@@ -104,3 +104,37 @@ INSERT INTO inbound (client_ip, mail_from, helo, raw) VALUES
   ('203.0.113.66', 'billing@globex.demo.test', 'unknown.example',
    E'From: Globex Billing <billing@globex.demo.test>\nTo: accounts@example.test\nSubject: Invoice\nMessage-ID: <x2@unknown.example>\n\nSee attached.\n');
 SELECT id, client_ip, mail_from, dmarc, disposition, flagged FROM inbound ORDER BY id;
+
+\echo '== 13. Customer domains: one row each, what is set up and what is wrong'
+SELECT r.domain, r.spf_status, r.dmarc_policy, r.mx_hosts, r.dkim_selectors,
+       array_length(r.problems, 1) AS problems
+  FROM mailauth.domain_report(ARRAY(SELECT domain FROM customers ORDER BY id)) r;
+SELECT c.name, p AS problem
+  FROM customers c, LATERAL mailauth.domain_report(c.domain) r, unnest(r.problems) p
+ ORDER BY c.id;
+
+\echo '== 14. Is acme set up for Zendesk as Zendesk asks? Record by record'
+SELECT name, rrtype, expected, status, found FROM mailauth.domain_setup_check('acme.demo.test', 'Zendesk');
+
+\echo '== 15. How far to trust the senders of the inbound mail (rules: mailauth.sender_trust_rules)'
+SELECT i.id, i.mail_from, t.verdict, t.reasons, t.spf, t.ptr, t.helo
+  FROM inbound i, LATERAL mailauth.sender_trust(i.client_ip, i.helo, i.mail_from, convert_to(i.raw, 'UTF8')) t
+ ORDER BY i.id;
+
+\echo '== 16. Bounces as rows, joined with the customers: hard bounces per customer domain'
+CREATE TABLE bounces(id serial PRIMARY KEY, received timestamptz DEFAULT now(), raw text);
+INSERT INTO bounces (raw) VALUES
+(E'From: MAILER-DAEMON@mx.helpdesk.test (Mail Delivery System)\nTo: support@helpdesk.test\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B1"\n\n--B1\nContent-Type: text/plain\n\n<jane@acme.demo.test>: host mx.acme.demo.test[192.0.2.25] said: 550 5.1.1\n    <jane@acme.demo.test>: Recipient address rejected: User unknown (in reply to\n    RCPT TO command)\n\n--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.helpdesk.test\n\nFinal-Recipient: rfc822; jane@acme.demo.test\nAction: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx.acme.demo.test\nDiagnostic-Code: smtp; 550 5.1.1 <jane@acme.demo.test>: Recipient address rejected: User unknown\n\n--B1--\n'),
+(E'From: MAILER-DAEMON@mx.helpdesk.test (Mail Delivery System)\nTo: support@helpdesk.test\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B2"\n\n--B2\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.helpdesk.test\n\nFinal-Recipient: rfc822; bob@globex.demo.test\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\nFinal-Recipient: rfc822; old@globex.demo.test\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 No such user\n\n--B2--\n'),
+(E'From: Mail Delivery System <Mailer-Daemon@mx.helpdesk.test>\nTo: support@helpdesk.test\nSubject: Mail delivery failed: returning message to sender\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  sales@initech.demo.test\n    host mx.initech.demo.test [192.0.2.30]\n    SMTP error from remote mail server after end of data:\n    550 5.7.1 Message rejected as spam by Content Filtering.\n'),
+(E'From: Rita <rita@hooli.demo.test>\nTo: support@helpdesk.test\nSubject: Automatic reply: Your ticket #4711\nAuto-Submitted: auto-replied\n\nI am out of the office until Monday.\n');
+SELECT b.id, d.recipient, d.status, d.reason, d.hard_bounce, d.source
+  FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d ORDER BY b.id, d.recipient;
+SELECT c.name, c.domain,
+       count(*) FILTER (WHERE d.hard_bounce) AS hard_bounces,
+       count(*) FILTER (WHERE NOT d.hard_bounce) AS soft_or_other,
+       array_agg(DISTINCT d.reason) AS reasons
+  FROM customers c
+  JOIN (SELECT d.* FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d) d
+    ON lower(split_part(d.recipient, '@', 2)) = c.domain
+ GROUP BY c.name, c.domain ORDER BY hard_bounces DESC, c.name;
