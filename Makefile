@@ -88,6 +88,8 @@ bench:
 	bench/run.sh
 	bench/spf.sh
 	bench/dkim.sh
+	bench/dsn.sh
+	bench/report.sh
 
 .PHONY: unit unit-build print-unit-tests adapters demo test bench
 
