@@ -685,3 +685,49 @@ $$;
 COMMENT ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) IS
 'a helpdesk''s trust verdict on a sender: SPF, DKIM, DMARC, PTR, HELO and the MAIL FROM domain against the rules of mailauth.sender_trust_rules';
 REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) FROM PUBLIC;
+
+---------------------------------------------------------------------------
+-- Addresses and header hygiene
+---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.address_parts AS (
+    display_name text,     -- RFC 2047 words decoded
+    local_part text,
+    domain text,           -- lowercase, A-label (ASCII) form
+    valid boolean,         -- a well-formed single mailbox (obsolete forms tolerated)
+    domain_unicode text,   -- U-label form (libidn2)
+    problems text[]        -- obsolete_syntax, no_angle_brackets, ... (see the README)
+);
+CREATE FUNCTION @extschema@.parse_address(address text)
+RETURNS @extschema@.address_parts
+AS 'MODULE_PATHNAME', 'mailauth_parse_address'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.parse_address(text) IS
+'one RFC 5322 mailbox ("Name <user@domain>") taken apart: display name decoded, domain in both IDN forms, problems flagged';
+
+CREATE FUNCTION @extschema@.parse_address_list(addresses text,
+    OUT display_name text, OUT local_part text, OUT domain text, OUT valid boolean,
+    OUT domain_unicode text, OUT group_name text, OUT problems text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_parse_address_list'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.parse_address_list(text) IS
+'every mailbox of an RFC 5322 address list (a To or Cc value, groups included), one row each';
+
+CREATE FUNCTION @extschema@.header_check(message bytea, check_dns boolean DEFAULT false,
+    OUT severity text, OUT code text, OUT header text, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_header_check_bytea'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 1000 ROWS 3;
+CREATE FUNCTION @extschema@.header_check(message text, check_dns boolean DEFAULT false,
+    OUT severity text, OUT code text, OUT header text, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_header_check_text'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 1000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.header_check(bytea, boolean) IS
+'RFC 5322 header hygiene of a message (From, Date, To, Subject, Reply-To, Message-ID, encodings, line lengths); with check_dns, whether the domains of From, Reply-To and To exist and accept mail';
+COMMENT ON FUNCTION @extschema@.header_check(text, boolean) IS
+'RFC 5322 header hygiene of a message (From, Date, To, Subject, Reply-To, Message-ID, encodings, line lengths); with check_dns, whether the domains of From, Reply-To and To exist and accept mail';
+-- with check_dns it sends DNS queries
+REVOKE EXECUTE ON FUNCTION @extschema@.header_check(bytea, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.header_check(text, boolean) FROM PUBLIC;

@@ -26,6 +26,7 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.domain_setup_check('good.setup.test'
 SELECT sqlstate_of($$SELECT * FROM mailauth.domain_report('good.setup.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.domain_report(ARRAY['good.setup.test'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust('192.0.2.100', 'mx.trust.test', 'a@pass.sender.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.header_check(E'From: a@b.example\n\nx\n', true)$$);
 -- the rule and template tables are readable by all, changed by their owner
 SELECT count(*) > 0 AS readable FROM mailauth.service_records;
 SELECT count(*) > 0 AS readable FROM mailauth.sender_trust_rules;
@@ -53,6 +54,8 @@ SELECT entries >= 0 AS stats_ok FROM mailauth.dns_cache_stats();
 SELECT count(*) AS parsed FROM mailauth.parse_authentication_results('x.example; spf=pass');
 SELECT count(*) AS bounces FROM mailauth.parse_dsn(E'From: a@b.example\n\nhello\n');
 SELECT (mailauth.smtp_status('5.1.1')).permanent AS permanent;
+SELECT (mailauth.parse_address('Jane <jane@example.com>')).domain AS domain;
+SELECT count(*) AS mailboxes FROM mailauth.parse_address_list('a@x.example, b@y.example');
 SELECT mailauth.bounce_reason('550 5.1.1 <x@y.example>: Recipient address rejected: User unknown') AS reason;
 RESET ROLE;
 -- granting, as the README shows
