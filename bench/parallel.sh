@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+#-------------------------------------------------------------------------
+#
+# bench/parallel.sh
+#	  Parallel query over stored messages: parse_dsn() over 200,000 stored
+#	  bounces (the corpus of ../shared repeated; our own fixtures when it is
+#	  absent), with max_parallel_workers_per_gather = 0 and 2, each timed
+#	  inside the server; the plan (EXPLAIN) must show a Gather with workers
+#	  launched.  Writes the block between <!-- parallel:begin --> and
+#	  <!-- parallel:end --> of BENCHMARKS.md.  Medians of BENCH_REPS (3).
+#
+# Environment: BENCH_OUT, BENCH_REPS (3), BENCH_PARALLEL_N (200000).
+#
+#-------------------------------------------------------------------------
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+REPS=${BENCH_REPS:-3}
+N=${BENCH_PARALLEL_N:-200000}
+PYTHON=/usr/bin/python3
+SHARED=${MAILAUTH_SHARED:-$ROOT/../shared}
+log() { printf '[parallel-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+source "$ROOT/test/lib.sh"
+trap ma_stop_all EXIT
+ma_start_all >/dev/null
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At -F $'\t' "$@"; }
+psql_q -c "CREATE EXTENSION IF NOT EXISTS mailauth"
+SRC=$SHARED/corpus/bounces/eml
+[ -d "$SRC" ] || SRC=$ROOT/test/dsn/fixtures
+"$PYTHON" - "$SRC" >"$MA_WORK/msgs.tsv" <<'PY'
+import base64, glob, os, sys
+for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.eml"))):
+    print(base64.b64encode(open(p, "rb").read()).decode())
+PY
+log "storing $N messages (from $(wc -l <"$MA_WORK/msgs.tsv") distinct ones in $SRC)"
+psql_q <<SQL
+DROP TABLE IF EXISTS pbench_src, pbench;
+CREATE TABLE pbench_src(b64 text);
+\copy pbench_src FROM '$MA_WORK/msgs.tsv'
+CREATE TABLE pbench AS
+  SELECT g AS id, decode(s.b64, 'base64') AS raw
+    FROM generate_series(1, $N) g,
+         LATERAL (SELECT b64 FROM pbench_src OFFSET (g % (SELECT count(*) FROM pbench_src)) LIMIT 1) s;
+ALTER TABLE pbench SET (parallel_workers = 2);
+VACUUM ANALYZE pbench;
+SQL
+BYTES=$(psql_q -c "SELECT pg_size_pretty(sum(octet_length(raw))) FROM pbench")
+psql_q -c "SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT count(*) FILTER (WHERE d.hard_bounce) FROM pbench p, LATERAL mailauth.parse_dsn(p.raw) d" >"$MA_WORK/plan.txt"
+: >"$MA_WORK/runs.tsv"
+for w in 0 2; do
+	for r in $(seq 1 "$REPS"); do
+		psql_q <<SQL >>"$MA_WORK/runs.tsv"
+SET max_parallel_workers_per_gather = $w; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET jit = off;
+DO \$\$ DECLARE t0 timestamptz; n bigint; BEGIN
+  t0 := clock_timestamp();
+  SELECT count(*) FILTER (WHERE d.hard_bounce) INTO n FROM pbench p, LATERAL mailauth.parse_dsn(p.raw) d;
+  RAISE NOTICE 'run % % % %', $w, $r, n, extract(epoch FROM clock_timestamp() - t0) * 1000;
+END \$\$;
+SQL
+	done 2>&1 | sed -n 's/.*NOTICE:  run //p' >>"$MA_WORK/runs.tsv"
+done
+psql_q -c "DROP TABLE pbench_src, pbench"
+export R_NPROC=$(nproc)
+BLOCK=$(mktemp)
+"$PYTHON" - "$MA_WORK/runs.tsv" "$MA_WORK/plan.txt" "$N" "$BYTES" >"$BLOCK" <<'PY'
+import os, statistics, sys
+runs = [l.split() for l in open(sys.argv[1]) if l.strip()]
+plan = open(sys.argv[2]).read().rstrip()
+n, size = int(sys.argv[3]), sys.argv[4]
+t = {w: [float(r[3]) for r in runs if r[0] == w] for w in ("0", "2")}
+h = {w: {r[2] for r in runs if r[0] == w} for w in ("0", "2")}
+m0, m2 = statistics.median(t["0"]), statistics.median(t["2"])
+print("<!-- parallel:begin -->")
+print("## Parallel query: parse_dsn over %s stored messages" % "{:,}".format(n))
+print("")
+print("Written by `bench/parallel.sh`; %s CPUs (`nproc`).  %s messages (%s) stored as bytea, the bounce corpus" % (os.environ["R_NPROC"], "{:,}".format(n), size))
+print("repeated; `SELECT count(*) FILTER (WHERE d.hard_bounce) FROM pbench p, LATERAL mailauth.parse_dsn(p.raw) d`.")
+print("")
+print("| max_parallel_workers_per_gather | time (median) | runs (ms) | messages/s | hard bounces counted |")
+print("|---:|---:|---|---:|---|")
+for w, m in (("0", m0), ("2", m2)):
+    print("| %s | %.2f s | %s | %s | %s |" % (w, m / 1000, ", ".join("%.0f" % x for x in t[w]), "{:,.0f}".format(n / (m / 1000)), ", ".join(sorted(h[w]))))
+print("")
+x = m0 / m2
+print("**Speed-up with 2 workers: %.2f×** (target: at least 1.6×: %s); both plans count the same rows: %s." % (x, "holds" if x >= 1.6 else "does NOT hold", "yes" if h["0"] == h["2"] else "NO"))
+print("")
+print("```")
+print(plan)
+print("```")
+print("<!-- parallel:end -->")
+PY
+"$PYTHON" - "$OUT" "$BLOCK" > "$BLOCK.out" <<'PY'
+import os, sys
+out, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
+text = open(out).read() if os.path.exists(out) else "# mailauth benchmarks\n"
+lines = text.splitlines(keepends=True)
+b = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- parallel:begin -->"), None)
+e = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- parallel:end -->"), None)
+if b is not None and e is not None and e >= b:
+    sys.stdout.write("".join(lines[:b]) + block + "".join(lines[e + 1:]))
+else:
+    sys.stdout.write(text.rstrip("\n") + "\n\n" + block)
+PY
+cp "$BLOCK.out" "$OUT"
+rm -f "$BLOCK" "$BLOCK.out"
+log "done: $OUT"
