@@ -1228,6 +1228,70 @@ final_cb(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
+/*
+ * libopendkim 2.11's dkim_canon_selecthdrs() sizes its array of selected
+ * fields by the number of header fields of the message and, for every name
+ * of a signature's h= list, stores a NULL at the next slot before it looks
+ * for an unused field of that name.  When the names have consumed every
+ * field (h= may name the DKIM-Signature field itself) and one more name
+ * follows, that store lands past the array: a heap overflow that aborts
+ * the backend on a later free() (found by fuzz/fuzz_dkim_verify; the input
+ * is in fuzz/regressions/).  A field that no h= list names can never be
+ * consumed, so when some signature lists at least as many names as the
+ * message has fields, we hand libopendkim one more field whose name no h=
+ * list mentions.  Signatures are unaffected: a field they do not name is
+ * not hashed.  Returns the pad field's name into pad (empty when none is
+ * needed).
+ */
+static void
+overflow_pad(const ma_field *fields, int nf, int nfed, char *pad, size_t padlen)
+{
+	int			nfields = 0;
+	int			most = 0;
+	char	   *h = malloc(MA_DKIM_MAX_FIELD + 1);
+
+	pad[0] = '\0';
+	if (h == NULL)
+		return;
+	for (int i = 0, k = 0; i < nf; i++)
+	{
+		if (fields[i].is_sig && k++ >= nfed)
+			continue;
+		nfields++;
+	}
+	for (int i = 0, k = 0; i < nf; i++)
+	{
+		int			names = 1;
+
+		if (!fields[i].is_sig || k++ >= nfed || !get_tag(&fields[i], "h", h, MA_DKIM_MAX_FIELD + 1))
+			continue;
+		for (const char *c = h; *c; c++)
+			names += (*c == ':');
+		if (names > most)
+			most = names;
+	}
+	if (most >= nfields)
+	{
+		/* a name none of the h= lists contains */
+		for (int n = 0; n < 1000 && pad[0] == '\0'; n++)
+		{
+			bool		used = false;
+
+			snprintf(pad, padlen, "X-Mailauth-Pad%d", n);
+			for (int i = 0, k = 0; i < nf && !used; i++)
+			{
+				if (!fields[i].is_sig || k++ >= nfed || !get_tag(&fields[i], "h", h, MA_DKIM_MAX_FIELD + 1))
+					continue;
+				for (char *t = strtok(h, ":"); t && !used; t = strtok(NULL, ":"))
+					used = strcasecmp(t, pad) == 0;
+			}
+			if (used)
+				pad[0] = '\0';
+		}
+	}
+	free(h);
+}
+
 static void
 judge(DKIM_SIGINFO *sig, const ma_fast *fast, const ma_field *f, ma_dkim_sig *s,
 	  ma_dkim_ctx *ctx, int nfrom, const char *body, size_t bodylen)
@@ -1555,6 +1619,17 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 		}
 		if (o > 0)
 			(void) dkim_header(dkim, hbuf, o);
+	}
+	{
+		char		pad[64];
+
+		overflow_pad(fields, nf, nfed, pad, sizeof(pad));
+		if (pad[0])
+		{
+			int			n = snprintf((char *) hbuf, 2 * MA_DKIM_MAX_FIELD, "%s: 1", pad);
+
+			(void) dkim_header(dkim, hbuf, (size_t) n);
+		}
 	}
 	st = dkim_eoh(dkim);
 	if (ctx.pending)

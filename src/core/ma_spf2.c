@@ -43,11 +43,15 @@
  */
 #include "ma_spf2.h"
 
+/* longest non-SPF TXT record (an exp= explanation) handed to libspf2 */
+#define MA_SPF2_MAX_EXP 100
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,6 +80,7 @@ typedef struct ma_spf2_ctx
 	bool		dns_error;		/* some answer was servfail/timeout/... */
 	bool		oom;			/* we ran out of memory building answers */
 	bool		first_txt;		/* the first TXT lookup has been served */
+	int			withheld;		/* TXT records withheld from libspf2 (MA_SPF2_MAX_EXP) */
 	int			nlookups;		/* served lookups beyond the first TXT */
 	int			nvoid;			/* of which NXDOMAIN / no data */
 	char		dns_problem[512];
@@ -275,6 +280,24 @@ rr_append(ma_spf2_ctx *ctx, SPF_dns_rr_t *rr, const ma_dns_rr *src)
 			 * embedded NUL cuts the record short (as in its resolv layer).
 			 */
 			len = src->data ? src->datalen : 0;
+
+			/*
+			 * libspf2 1.2.10 compiles an exp= explanation into a stack
+			 * buffer of 511 bytes whose bound check lets the compiled form
+			 * (up to ~4 bytes per input byte) run past it: a crafted TXT
+			 * record near 200 bytes smashes the stack and aborts the
+			 * backend (found by fuzz/fuzz_spf_eval; fuzz/regressions/).
+			 * Only explanations are TXT records that are not SPF records,
+			 * so those longer than MA_SPF2_MAX_EXP bytes are withheld:
+			 * libspf2 then uses its default explanation.
+			 */
+			if (len > MA_SPF2_MAX_EXP &&
+				!(len >= 6 && strncasecmp(src->data, "v=spf1", 6) == 0 &&
+				  (len == 6 || src->data[6] == ' ')))
+			{
+				ctx->withheld++;
+				return false;
+			}
 			if (SPF_dns_rr_buf_realloc(rr, i, len + 1) != SPF_E_SUCCESS)
 				goto oom;
 			if (len)
@@ -339,6 +362,7 @@ ma_spf2_dns_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type,
 	char		norm[MA_DNS_MAXNAME + 1];
 	const ma_dns_result *r;
 	SPF_dns_rr_t *rr;
+	int			withheld0;
 	bool		counted;
 
 	(void) should_cache;
@@ -397,6 +421,7 @@ ma_spf2_dns_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type,
 	if (rr == NULL || rr->herrno != NETDB_SUCCESS)
 		return rr;				/* a spare (out of memory) or NULL */
 	rr->ttl = r->ttl;
+	withheld0 = ctx->withheld;
 
 	for (int i = 0; i < r->nrr; i++)
 	{
@@ -414,7 +439,8 @@ ma_spf2_dns_lookup(SPF_dns_server_t *srv, const char *domain, ns_type type,
 	if (rr->num_rr == 0)
 	{
 		rr->herrno = NO_DATA;
-		if (counted)
+		/* records withheld from libspf2 were an answer: not a void lookup */
+		if (counted && ctx->withheld == withheld0)
 			ctx->nvoid++;
 	}
 	else if (type == ns_t_mx || type == ns_t_ptr)
