@@ -11,12 +11,14 @@
  * How a reason is chosen.
  *	The diagnostic is normalised once (ASCII lowercase, whitespace runs
  *	folded to one space, URL fragments dropped, padded with a space at both
- *	ends) and scanned once against every phrase of the tables below: phrases
- *	are bucketed by a hash of their first three bytes, so the scan costs one
- *	bucket lookup per byte of text plus the few phrases that share it.  The
- *	scan yields a set of tags: reasons the text speaks for, the SMTP command
- *	the reply answered (from "in reply to RCPT TO command", "after MAIL
- *	FROM:", "did not like our final DATA", ...), and a few markers.
+ *	ends) and scanned once against every phrase of the tables below.  A
+ *	phrase is looked for where a word starts (after a byte that is not a
+ *	letter or a digit) or where it starts with punctuation, never inside a
+ *	word; phrases are bucketed by their first 12 literal bytes (6 or 3 for
+ *	the few shorter ones), so the scan costs a few bucket lookups per word.
+ *	The scan yields a set of tags: reasons the text speaks for, the SMTP
+ *	command the reply answered (from "in reply to RCPT TO command", "after
+ *	MAIL FROM:", "did not like our final DATA", ...), and a few markers.
  *
  *	Then, in order (classify()):
  *	1. what the decoder knows for sure: ARF reports are "feedback", RFC 3834
@@ -50,14 +52,22 @@
  *	7. the other phrase tables (virus, spam, policy, TLS, system, network,
  *	   content, expiry, security, mailer, syntax, ...);
  *	8. a refusal at MAIL FROM (rejected), the generic meaning of the code
- *	   (X.6.X contenterror, X.7.X securityerror, ...), reply codes (50X
- *	   syntaxerror, 521/556 notaccept, 523/524/538 failedstarttls), a delay
- *	   warning (expired), a refusal at the greeting or EHLO (blocked);
+ *	   (X.6.X contenterror, X.7.X securityerror, ...), a local delivery
+ *	   program's failure ("Diagnostic-Code: X-Unix; ...": mailererror),
+ *	   reply codes (50X syntaxerror, 521/556 notaccept, 523/524/538
+ *	   failedstarttls), a delay warning (expired), a refusal at the greeting
+ *	   or EHLO (blocked);
  *	9. action "delayed": expired; then "onhold" when there is a diagnostic
  *	   that says nothing we know, "undefined" when there is nothing at all.
  *
+ *	Among the decisive reasons, an expiry beats the connection trouble met
+ *	meanwhile when the code is X.4.7 ("delivery time expired") and the MTA
+ *	says it gave up ("Message could not be delivered for 5 days").
+ *
  *	The human-readable text of the bounce (the same for every recipient of
- *	the message) is read only on demand, at most its first TEXT_CAP bytes:
+ *	the message: ma_bounce_reason_ex() keeps what it read of it in a
+ *	per-message cache) is read only on demand, at most its first TEXT_CAP
+ *	bytes:
  *	for the SMTP command when a user-unknown reply needs one and the
  *	diagnostic names none (transcripts, "in reply to RCPT TO command"), for
  *	local delivery agents' lines, for Amavis' real reason, and as the
@@ -116,6 +126,8 @@ enum
 	T_YAHOO,
 	T_APPLE,
 	T_AOL,
+	T_PCODE,					/* a provider's own code may follow ("AUP#", "OFR_", ...) */
+	T_GAVEUP,					/* the MTA gave up: the queue lifetime ran out */
 	T_TAG_COUNT
 };
 
@@ -163,6 +175,9 @@ typedef struct tagset
 {
 	uint64_t	w[2];
 } tagset;
+
+_Static_assert(T_TAG_COUNT <= 128, "tags fit a tagset");
+_Static_assert(sizeof(((ma_bounce_textcache *) 0)->tags) >= sizeof(tagset), "a tagset fits the cache");
 
 static inline void
 ts_set(tagset *s, int t)
@@ -506,6 +521,7 @@ static const phrase phrases[] = {
 	{"mailbox is full", R_MAILBOXFULL},
 	{"mailbox would be full", R_MAILBOXFULL},
 	{"mailbox over quota", R_MAILBOXFULL},
+	{"disk quota exceeded", R_MAILBOXFULL},	/* qmail-local: EDQUOT */
 	{"mailbox quota", R_MAILBOXFULL},
 	{"mailbox size limit exceeded", R_MAILBOXFULL},
 	{"mailbox exceeded the local limit", R_MAILBOXFULL},
@@ -566,6 +582,7 @@ static const phrase phrases[] = {
 	{"message too large for this system", R_MESGTOOBIG},
 	{"message too large for this server", R_MESGTOOBIG},
 	{"message size exceeds fixed limit", R_MESGTOOBIG},
+	{"exceeds my databytes limit", R_MESGTOOBIG},	/* qmail-smtpd */
 	{"message size exceeds fixed maximum message size", R_MESGTOOBIG},
 	{"message size exceeds maximum", R_MESGTOOBIG},
 	{"message size exceeds the maximum", R_MESGTOOBIG},
@@ -588,6 +605,7 @@ static const phrase phrases[] = {
 	{"message size exceeds", R_MESGTOOBIG},
 
 	/* --- exceedlimit --- */
+	{"exeeded the maximum size the user accepts", R_EXCEEDLIMIT},	/* qmail-ldap (sic) */
 	{"message header size exceeds limit", R_EXCEEDLIMIT},
 	{" - message size exceeds recipient", R_EXCEEDLIMIT},
 	{"message too large for this recipient", R_EXCEEDLIMIT},
@@ -619,6 +637,7 @@ static const phrase phrases[] = {
 	{"account has been locked", R_SUSPEND},
 	{"mailbox is frozen", R_SUSPEND},
 	{"mailbox is disabled", R_SUSPEND},
+	{"mailaddress is administrativ", R_SUSPEND},	/* qmail-ldap, with its misspellings */
 	{"mailbox disabled", R_SUSPEND},
 	{"mailbox has been disabled", R_SUSPEND},
 	{"account is disabled", R_SUSPEND},
@@ -1266,6 +1285,9 @@ static const phrase phrases[] = {
 	{"timeout waiting for input", R_SYSTEMERROR},
 	{"transaction failed", R_SYSTEMERROR},
 	{"unable to contact ldap server", R_SYSTEMERROR},
+	{"automatic homedir creat", R_SYSTEMERROR},	/* qmail-ldap */
+	{"error while executing qmail-forward", R_SYSTEMERROR},
+	{"too many results returned but needs to be unique", R_SYSTEMERROR},
 	{"ldap", R_SYSTEMERROR},
 	{"directory server failure", R_SYSTEMERROR},
 	{"server busy", R_SYSTEMERROR},
@@ -1533,22 +1555,71 @@ static const phrase phrases[] = {
 	{"auto-reply", R_VACATION},
 	{"autoreply", R_VACATION},
 	{"automatic reply", R_VACATION},
+
+	/* --- the queue lifetime ran out (what expired wins over) --- */
+	{"could not be delivered for * days", T_GAVEUP},
+	{"could not be delivered for more than", T_GAVEUP},
+	{"message will be deleted from queue", T_GAVEUP},
+	{"delivery time expired", T_GAVEUP},
+	{"message expired", T_GAVEUP},
+	{"queue expired", T_GAVEUP},
+	{"envelope expired", T_GAVEUP},
+	{"has been in the queue too long", T_GAVEUP},
+	{"in queue too long", T_GAVEUP},
+	{"retry timeout exceeded", T_GAVEUP},
+	{"retry time not reached for any host after a long failure period", T_GAVEUP},
+	{"was not reachable within the allowed queue period", T_GAVEUP},
+	{"your message was not delivered within ", T_GAVEUP},
+	{"unable to deliver this message after", T_GAVEUP},
+
+	/* --- where provider_codes() has something to read --- */
+	{"aup\\#", T_PCODE},
+	{"x.co/rlbounce", T_PCODE},
+	{"secureserver", T_PCODE},
+	{"ofr", T_PCODE},
+	{"lpn", T_PCODE},
+	{"ouk", T_PCODE},
+	{"resolver.", T_PCODE},
+	{"queue.expired", T_PCODE},
+	{"smtpsend.dns.", T_PCODE},
+	{"i.ua/err/", T_PCODE},
 };
 
 #define NPHRASES ((int) (sizeof(phrases) / sizeof(phrases[0])))
-#define NBUCKETS 4096
+#define NBUCKETS12 4096			/* phrases with 12 literal bytes or more, by those 12 */
+#define NBUCKETS6 256			/* those with 6 to 11, by their first 6 */
+#define NBUCKETS3 64			/* the others, by their first 3 bytes */
+#define SCAN_SLACK 16			/* bytes after a normalised text that scan_text() may read */
 
-static int16_t bucket_head[NBUCKETS];
+static uint8_t pair_tab[65536];	/* for the first two bytes: which tables have phrases (1: 12, 2: 6, 4: 3) */
+static int16_t bucket12[NBUCKETS12];
+static int16_t bucket6[NBUCKETS6];
+static int16_t bucket3[NBUCKETS3];
 static int16_t phrase_next[NPHRASES];
+static uint64_t phrase_key_a[NPHRASES];	/* literal bytes 0-7 (12-table) or 0-5 (6-table) */
+static uint64_t phrase_key_b[NPHRASES];	/* literal bytes 8-11 (12-table) or 6-13 (6-table) */
+static uint64_t phrase_mask_b[NPHRASES];	/* which bytes of key_b are literal */
 static uint8_t phrase_skip[NPHRASES];	/* 1 when the phrase starts with '%' */
 static uint8_t phrase_lit[NPHRASES];	/* length of the literal prefix (after '%'), capped at 255 */
 static bool phrase_plain[NPHRASES];	/* no metacharacter at all: a plain comparison */
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
+/* letters, digits and the bytes of UTF-8 sequences */
+static const uint8_t alnum_tab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static inline bool
 is_alnum(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+	return alnum_tab[c];
 }
 
 static inline bool
@@ -1557,33 +1628,120 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+static inline uint64_t
+load6(const unsigned char *s)
+{
+	uint64_t	w = 0;
+
+	memcpy(&w, s, 6);
+	return w;
+}
+
+static inline uint64_t
+load8(const unsigned char *s)
+{
+	uint64_t	w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+static inline uint32_t
+load4u(const unsigned char *s)
+{
+	uint32_t	w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
+static inline unsigned
+hash12(uint64_t a, uint32_t b)
+{
+	return (unsigned) (((a * UINT64_C(0x9E3779B97F4A7C15)) ^ ((uint64_t) b * UINT64_C(0xC2B2AE3D27D4EB4F))) >> 52) &
+		(NBUCKETS12 - 1);
+}
+
+static inline unsigned
+hash6(uint64_t w)
+{
+	return (unsigned) ((w * UINT64_C(0x9E3779B97F4A7C15)) >> 56) & (NBUCKETS6 - 1);
+}
+
 static inline unsigned
 hash3(const unsigned char *s)
 {
-	return ((unsigned) s[0] * 961u + (unsigned) s[1] * 31u + (unsigned) s[2]) & (NBUCKETS - 1);
+	uint32_t	k = (uint32_t) s[0] | ((uint32_t) s[1] << 8) | ((uint32_t) s[2] << 16);
+
+	return (unsigned) ((k * 2654435761u) >> 26) & (NBUCKETS3 - 1);
 }
+
+static inline bool
+is_meta(unsigned char c)
+{
+	return c == '*' || c == '~' || c == '#' || c == '%' || c == '\\';
+}
+
+/*
+ * what normalise() writes for an ordinary byte (ASCII lowercased), 0 for the
+ * bytes it treats apart: NUL, whitespace, '/', '#', '-'
+ */
+static uint8_t norm_keep[256];
 
 static void
 build_tables(void)
 {
-	for (int i = 0; i < NBUCKETS; i++)
-		bucket_head[i] = -1;
+	for (int i = 1; i < 256; i++)
+		norm_keep[i] = (uint8_t) ((i >= 'A' && i <= 'Z') ? i + 32 : i);
+	norm_keep['\t'] = norm_keep['\n'] = norm_keep['\v'] = norm_keep['\f'] = norm_keep['\r'] = 0;
+	norm_keep[' '] = norm_keep['/'] = norm_keep['#'] = norm_keep['-'] = 0;
+	for (int i = 0; i < NBUCKETS12; i++)
+		bucket12[i] = -1;
+	for (int i = 0; i < NBUCKETS6; i++)
+		bucket6[i] = -1;
+	for (int i = 0; i < NBUCKETS3; i++)
+		bucket3[i] = -1;
 	/* insert in reverse so that bucket lists keep the table order */
 	for (int i = NPHRASES - 1; i >= 0; i--)
 	{
 		const unsigned char *p = (const unsigned char *) phrases[i].p;
-		unsigned	h;
-
+		int16_t    *head;
 		size_t		k;
 
 		phrase_skip[i] = (p[0] == '%');
-		for (k = phrase_skip[i]; p[k] && !strchr("*~#%\\", p[k]) && k < 255; k++)
-			;
+		/* the literal prefix: up to the first meta character (is_meta) */
+		k = phrase_skip[i] + strcspn((const char *) p + phrase_skip[i], "*~#%\\");
+		if (k > 255)
+			k = 255;
 		phrase_lit[i] = (uint8_t) (k - phrase_skip[i]);
 		phrase_plain[i] = (p[k] == 0 && !phrase_skip[i]);
-		h = hash3(p + phrase_skip[i]);
-		phrase_next[i] = bucket_head[h];
-		bucket_head[h] = (int16_t) i;
+		p += phrase_skip[i];
+		{
+			unsigned	pr = ((unsigned) p[0] << 8) | p[1];
+
+			pair_tab[pr] |= (uint8_t) (phrase_lit[i] >= 12 ? 1 : phrase_lit[i] >= 6 ? 2 : 4);
+		}
+		if (phrase_lit[i] >= 12)
+		{
+			phrase_key_a[i] = load8(p);
+			phrase_key_b[i] = load4u(p + 8);
+			head = &bucket12[hash12(phrase_key_a[i], (uint32_t) phrase_key_b[i])];
+		}
+		else if (phrase_lit[i] >= 6)
+		{
+			size_t		more = phrase_lit[i] - 6u;	/* 0 to 5 */
+
+			phrase_key_a[i] = load6(p);
+			phrase_key_b[i] = 0;
+			phrase_mask_b[i] = 0;
+			memcpy(&phrase_key_b[i], p + 6, more);
+			memset(&phrase_mask_b[i], 0xFF, more);
+			head = &bucket6[hash6(phrase_key_a[i])];
+		}
+		else
+			head = &bucket3[hash3(p)];
+		phrase_next[i] = *head;
+		*head = (int16_t) i;
 	}
 }
 
@@ -1637,22 +1795,78 @@ pmatch(const unsigned char *p, const unsigned char *t,
 	}
 }
 
-/* scan normalised text s[0..n) and collect the tags of every matching phrase */
+/*
+ * scan normalised text s[0..n) and collect the tags of every matching
+ * phrase: at each position where a word starts (or at punctuation), the
+ * phrases whose first 12 literal bytes are the next 12 bytes (one bucket),
+ * then those with 6 to 11 literal bytes by 6 bytes, then the few shorter
+ * ones by 3 bytes.  s must have SCAN_SLACK readable bytes after s[n].
+ */
 static void
 scan_text(const unsigned char *s, size_t n, tagset *tags)
 {
 	const unsigned char *e = s + n;
+	size_t		j = 0;
 
 	if (n < 3)
 		return;
-	for (size_t i = 0; i + 3 <= n; i++)
+	while (j + 3 <= n)
 	{
-		int			k = bucket_head[hash3(s + i)];
+		int			k;
+		size_t		i = j;
+		unsigned	tabs;
 
-		for (; k >= 0; k = phrase_next[k])
+		/* phrases start where a word starts, or at punctuation: past the word */
+		if (is_alnum(s[j]))
+		{
+			j++;
+			while (j < n && is_alnum(s[j]))
+				j++;
+		}
+		else
+			j++;
+		/* and with two bytes some phrase starts with: in which tables */
+		tabs = pair_tab[((unsigned) s[i] << 8) | s[i + 1]];
+		if (tabs == 0)
+			continue;
+		if ((tabs & 1) && i + 12 <= n)
+		{
+			uint64_t	a = load8(s + i);
+			uint32_t	b = load4u(s + i + 8);
+
+			for (k = bucket12[hash12(a, b)]; k >= 0; k = phrase_next[k])
+			{
+				size_t		lit = phrase_lit[k];
+
+				if (phrase_key_a[k] != a || phrase_key_b[k] != b || lit > n - i ||
+					ts_has(tags, phrases[k].tag))
+					continue;
+				if (lit > 12 && memcmp(phrases[k].p + phrase_skip[k] + 12, s + i + 12, lit - 12) != 0)
+					continue;
+				if (phrase_plain[k] || pmatch((const unsigned char *) phrases[k].p, s + i, s, e))
+					ts_set(tags, phrases[k].tag);
+			}
+		}
+		if ((tabs & 2) && i + 6 <= n)
+		{
+			uint64_t	a = load6(s + i);
+
+			for (k = bucket6[hash6(a)]; k >= 0; k = phrase_next[k])
+			{
+				if (phrase_key_a[k] != a || phrase_lit[k] > n - i || ts_has(tags, phrases[k].tag))
+					continue;
+				/* the rest, 0 to 5 bytes (the buffer has SCAN_SLACK bytes more) */
+				if ((load8(s + i + 6) & phrase_mask_b[k]) != phrase_key_b[k])
+					continue;
+				if (phrase_plain[k] || pmatch((const unsigned char *) phrases[k].p, s + i, s, e))
+					ts_set(tags, phrases[k].tag);
+			}
+		}
+		if (!(tabs & 4))
+			continue;
+		for (k = bucket3[hash3(s + i)]; k >= 0; k = phrase_next[k])
 		{
 			const unsigned char *p = (const unsigned char *) phrases[k].p + phrase_skip[k];
-
 			size_t		lit = phrase_lit[k];
 
 			if (ts_has(tags, phrases[k].tag))
@@ -1734,36 +1948,78 @@ strip_continuations(unsigned char *s, size_t n)
 static size_t
 normalise(const char *src, unsigned char *dst, size_t cap)
 {
-	size_t		n = 0;
+	/*
+	 * 0: kept as is, 1: whitespace, 2: upper case, 3: '/' and '#' (URLs),
+	 * 4: '-' (a multi-line reply?), 5: the end
+	 */
+	static const uint8_t cls[256] = {
+		[0] = 5,
+		['\t'] = 1,['\n'] = 1,['\v'] = 1,['\f'] = 1,['\r'] = 1,[' '] = 1,
+		['A'] = 2,['B'] = 2,['C'] = 2,['D'] = 2,['E'] = 2,['F'] = 2,['G'] = 2,
+		['H'] = 2,['I'] = 2,['J'] = 2,['K'] = 2,['L'] = 2,['M'] = 2,['N'] = 2,
+		['O'] = 2,['P'] = 2,['Q'] = 2,['R'] = 2,['S'] = 2,['T'] = 2,['U'] = 2,
+		['V'] = 2,['W'] = 2,['X'] = 2,['Y'] = 2,['Z'] = 2,
+		['/'] = 3,['#'] = 3,['-'] = 4
+	};
+	const unsigned char *p = (const unsigned char *) src;
+	unsigned char *o = dst,
+			   *oe = dst + cap - 2;
 	bool		in_url = false;
 	bool		skip_frag = false;
+	bool		multi = false;	/* " 550-" seen */
 
-	dst[n++] = ' ';
-	for (const unsigned char *p = (const unsigned char *) src; *p && n + 2 < cap; p++)
+	*o++ = ' ';
+	while (o < oe)
 	{
-		unsigned char c = *p;
+		unsigned char c;
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f')
+		/* a run of ordinary bytes (lowercased) */
+		if (!skip_frag)
+			while (o < oe && (c = norm_keep[*p]) != 0)
+			{
+				*o++ = c;
+				p++;
+			}
+		if (o >= oe)
+			break;
+		c = *p++;
+		switch (cls[c])
 		{
-			in_url = skip_frag = false;
-			if (dst[n - 1] != ' ')
-				dst[n++] = ' ';
-			continue;
+			case 0:
+				break;
+			case 1:
+				in_url = skip_frag = false;
+				if (o[-1] != ' ')
+					*o++ = ' ';
+				continue;
+			case 2:
+				c = (unsigned char) (c + 32);
+				break;
+			case 3:
+				if (!in_url && c == '/' && *p == '/' && o - dst >= 2 && o[-1] == ':')
+					in_url = true;
+				if (in_url && c == '#')
+					skip_frag = true;
+				break;
+			case 4:
+				if (o - dst >= 4 && o[-4] == ' ' && (o[-3] == '4' || o[-3] == '5') &&
+					is_digit(o[-2]) && is_digit(o[-1]))
+					multi = true;
+				break;
+			default:
+				p = NULL;		/* the end */
+				break;
 		}
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char) (c + 32);
-		if (!in_url && c == '/' && p[1] == '/' && n >= 2 && dst[n - 1] == ':')
-			in_url = true;
-		if (in_url && c == '#')
-			skip_frag = true;
+		if (p == NULL)
+			break;
 		if (skip_frag)
 			continue;
-		dst[n++] = c;
+		*o++ = c;
 	}
-	if (dst[n - 1] != ' ')
-		dst[n++] = ' ';
-	dst[n] = 0;
-	return strip_continuations(dst, n);
+	if (o[-1] != ' ')
+		*o++ = ' ';
+	*o = 0;
+	return multi ? strip_continuations(dst, (size_t) (o - dst)) : (size_t) (o - dst);
 }
 
 /* ---------------------------------------------------------------------
@@ -2152,15 +2408,16 @@ enum
 	P_TENCENT, P_MESSAGELABS
 };
 
-static bool
-host_ends(const char *h, size_t n, const char *suffix)
+/* h (lowercase, n bytes) is the domain suffix or ends with it after a dot */
+static inline bool
+host_ends_n(const char *h, size_t n, const char *suffix, size_t m)
 {
-	size_t		m = strlen(suffix);
-
-	if (n < m || strncasecmp(h + n - m, suffix, m) != 0)
+	if (n < m || memcmp(h + n - m, suffix, m) != 0)
 		return false;
 	return n == m || h[n - m - 1] == '.' || suffix[0] == '.';
 }
+
+#define host_ends(h, n, lit) host_ends_n((h), (n), (lit), sizeof(lit) - 1)
 
 /* h is lowercase */
 static bool
@@ -2564,6 +2821,8 @@ typedef struct ctx
 	const char *text;			/* the human-readable part, raw */
 	bool		text_done;
 	tagset		text_tags;		/* tags of the text, when text_done */
+	ma_bounce_textcache *tc;	/* the same, kept between rows, or NULL */
+	const char *dtype;			/* Diagnostic-Code type, or NULL */
 	bool		has_diag;
 } ctx;
 
@@ -2584,16 +2843,31 @@ cmd_before_data(const ctx *c)
 static const tagset *
 text_tags(ctx *c)
 {
+	if (!c->text_done && c->tc && c->tc->text == c->text && c->tc->tags_done)
+	{
+		memcpy(c->text_tags.w, c->tc->tags, sizeof(c->text_tags.w));
+		c->text_done = true;
+	}
 	if (!c->text_done)
 	{
-		unsigned char buf[TEXT_CAP];
+		unsigned char buf[TEXT_CAP + SCAN_SLACK];
 		size_t		n;
 
 		c->text_done = true;
 		if (c->text && *c->text)
 		{
-			n = normalise(c->text, buf, sizeof(buf));
+			n = normalise(c->text, buf, TEXT_CAP);
 			scan_text(buf, n, &c->text_tags);
+		}
+		if (c->tc)
+		{
+			if (c->tc->text != c->text)
+			{
+				memset(c->tc, 0, sizeof(*c->tc));
+				c->tc->text = c->text;
+			}
+			memcpy(c->tc->tags, c->text_tags.w, sizeof(c->text_tags.w));
+			c->tc->tags_done = true;
 		}
 	}
 	return &c->text_tags;
@@ -2658,6 +2932,25 @@ mda_in_text(const char *text)
 	return false;
 }
 
+/* mda_in_text() of the text, once per message with a cache */
+static bool
+mda_cached(ctx *c)
+{
+	if (c->tc == NULL)
+		return mda_in_text(c->text);
+	if (c->tc->text != c->text)
+	{
+		memset(c->tc, 0, sizeof(*c->tc));
+		c->tc->text = c->text;
+	}
+	if (!c->tc->mda_done)
+	{
+		c->tc->mda = mda_in_text(c->text);
+		c->tc->mda_done = true;
+	}
+	return c->tc->mda;
+}
+
 static int
 source_rule(const ctx *c, bool final)
 {
@@ -2667,7 +2960,8 @@ source_rule(const ctx *c, bool final)
 	{
 		const src_rule *r = &src_rules[i];
 
-		if (r->final != final || strcasecmp(r->src, c->source) != 0)
+		if (r->final != final || (r->src[0] | 0x20) != (c->source[0] | 0x20) ||
+			strcasecmp(r->src, c->source) != 0)
 			continue;
 		if (r->phrase[0] == 0 || strstr(c->norm, r->phrase))
 			return r->reason;
@@ -2681,12 +2975,38 @@ typedef struct prov_phrase
 	uint8_t		reason;
 } prov_phrase;
 
+/* a hashed set of the byte pairs of a text: a phrase with a pair not in it is not in the text */
+#define BIGRAM(a, b) ((((unsigned) (unsigned char) (a) << 6) ^ (unsigned char) (b)) & 4095u)
+
 static int
 prov_match(const char *t, const prov_phrase *tab, size_t n)
 {
+	uint64_t	pairs[64];
+
+	memset(pairs, 0, sizeof(pairs));
+	for (size_t i = 0; t[i] && t[i + 1]; i++)
+	{
+		unsigned	h = BIGRAM(t[i], t[i + 1]);
+
+		pairs[h >> 6] |= UINT64_C(1) << (h & 63);
+	}
 	for (size_t i = 0; i < n; i++)
-		if (strstr(t, tab[i].phrase))
+	{
+		const char *ph = tab[i].phrase;
+		size_t		pl = strlen(ph);
+		bool		maybe = true;
+
+		/* its first, middle and last pairs */
+		for (size_t k = 0; pl >= 2 && k < 3 && maybe; k++)
+		{
+			size_t		at = k == 0 ? 0 : k == 1 ? (pl - 2) / 2 : pl - 2;
+			unsigned	h = BIGRAM(ph[at], ph[at + 1]);
+
+			maybe = (pairs[h >> 6] >> (h & 63)) & 1;
+		}
+		if (maybe && strstr(t, ph))
 			return tab[i].reason;
+	}
 	return R_NONE;
 }
 
@@ -2835,7 +3155,7 @@ static int
 provider_rule(const ctx *c)
 {
 	const char *t = c->norm;
-	int			r = provider_codes(t, c->prov);
+	int			r = (has(c, T_PCODE) || c->prov == P_GODADDY) ? provider_codes(t, c->prov) : R_NONE;
 
 	if (r != R_NONE)
 		return r;
@@ -3053,6 +3373,14 @@ decisive(ctx *c)
 		return R_VIRUSDETECTED;
 	if (cr == R_SPAMDETECTED || (has(c, R_SPAMDETECTED) && !cmd_before_data(c)))
 		return R_SPAMDETECTED;
+	/*
+	 * X.4.7 "delivery time expired" and the MTA says it gave up when the
+	 * queue lifetime ran out ("Message could not be delivered for 5 days"):
+	 * the connection trouble it reports was what it met meanwhile, the
+	 * outcome is an expiry.
+	 */
+	if (has(c, T_GAVEUP) && c->code.valid && c->code.subj == 4 && c->code.det == 7)
+		return R_EXPIRED;
 	if (cr == R_SPEEDING || has(c, R_SPEEDING))
 		return R_SPEEDING;
 	if (cr == R_TOOMANYCONN || has(c, R_TOOMANYCONN))
@@ -3110,7 +3438,7 @@ classify(ctx *c)
 		return r;
 
 	/* 4. a local delivery agent's error in the text */
-	if (c->text && *c->text && mda_in_text(c->text))
+	if (c->text && *c->text && mda_cached(c))
 	{
 		const tagset *t = text_tags(c);
 
@@ -3159,6 +3487,9 @@ classify(ctx *c)
 		return R_CONTENTERROR;
 	if (c->code.valid && c->code.subj == 7)
 		return R_SECURITYERROR;
+	/* "Diagnostic-Code: X-Unix; ...": a local delivery program failed */
+	if (c->dtype && strncasecmp(c->dtype, "x-unix", 6) == 0)
+		return R_MAILERERROR;
 	if (c->reply >= 500 && c->reply <= 507)
 		return R_SYNTAXERROR;
 	if (c->reply == 521 || c->reply == 556)
@@ -3211,8 +3542,31 @@ ma_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 				 const char *action, const char *source,
 				 const char *remote_mta, const char *text)
 {
+	ma_bounce_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.diagnostic = diagnostic;
+	in.status = status;
+	in.reply_code = reply_code;
+	in.action = action;
+	in.source = source;
+	in.remote_mta = remote_mta;
+	in.text = text;
+	return ma_bounce_reason_ex(&in);
+}
+
+const char *
+ma_bounce_reason_ex(const ma_bounce_in *in)
+{
+	const char *diagnostic = in->diagnostic;
+	const char *status = in->status;
+	int			reply_code = in->reply_code;
+	const char *action = in->action;
+	const char *source = in->source;
+	const char *remote_mta = in->remote_mta;
+	const char *text = in->text;
 	ctx			c;
-	unsigned char buf[NORM_CAP];
+	unsigned char buf[NORM_CAP + SCAN_SLACK];
 	size_t		n;
 	int			r;
 	char		found[16];
@@ -3225,6 +3579,8 @@ ma_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	c.source = source;
 	c.reply = reply_code;
 	c.text = text;
+	c.tc = in->cache;
+	c.dtype = in->diagnostic_type;
 
 	/* 1. what the decoder knows */
 	if (src_is(source, "arf") || src_is(source, "feedback"))
@@ -3254,7 +3610,7 @@ ma_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	if (c.has_diag)
 		scan = diagnostic;
 	said = (scan != NULL);
-	n = normalise(scan ? scan : "", buf, sizeof(buf));
+	n = normalise(scan ? scan : "", buf, NORM_CAP);
 	c.norm = (const char *) buf;
 	scan_text(buf, n, &c.tags);
 
@@ -3280,7 +3636,7 @@ ma_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	if (r == R_NONE && !scan && !delayed && text && *text)
 	{
 		memset(&c.tags, 0, sizeof(c.tags));
-		n = normalise(text, buf, sizeof(buf));
+		n = normalise(text, buf, NORM_CAP);
 		scan_text(buf, n, &c.tags);
 		c.cmd = command_of(&c.tags);
 		if (c.prov_host == P_NONE)

@@ -8,36 +8,60 @@
  * MIME.  The structure (header blocks, multipart delimiters, message/rfc822
  * parts) is walked here, in place over the input: linear, no copy of the
  * message, no allocation per part that is not read.  GMime 3 does the
- * decoding: base64, quoted-printable and uuencode (g_mime_encoding_*_step),
+ * rarer decoding: base64 and uuencode (g_mime_encoding_*_step), malformed
  * RFC 2047 encoded words (g_mime_utils_header_decode_text), charsets to
- * UTF-8 (g_mime_iconv_open, with ISO-2022-JP, Shift_JIS, EUC-JP...) and
- * dates (g_mime_utils_header_decode_date); g_mime_init() is called once,
- * lazily.  Building GMime's object tree (GMimeParser) cost three times the
- * whole of the rest (8,000 messages/s on the corpus against 35,000 now).
- * What GMime's parser tolerates is tolerated here too: no boundary found
- * (the body is read as text, or with the boundary the body really uses),
- * a missing closing delimiter, a missing blank line after the header, a
- * MIME body without Content-Type, CRLF, LF or CR line ends.
+ * UTF-8 (g_mime_iconv_open, with ISO-2022-JP, Shift_JIS, EUC-JP...) and the
+ * dates that are not in the usual RFC 5322 form
+ * (g_mime_utils_header_decode_date); g_mime_init() is called once, lazily.
+ * Quoted-printable (as GMime decodes it), well-formed encoded words (as
+ * GMime decodes them, except that a base64 word with padding no longer
+ * swallows the words after it), the usual date form, and ASCII data in an
+ * ASCII-compatible charset are read here.  Building GMime's object tree
+ * (GMimeParser) cost three times the whole of the rest.  What GMime's
+ * parser tolerates is tolerated here too: no boundary found (the body is
+ * read as text, or with the boundary the body really uses), a missing
+ * closing delimiter, a missing blank line after the header, a MIME body
+ * without Content-Type, CRLF or LF line ends; a message whose lines end with
+ * a bare CR (old Mac OS files) is read with LF ones, as Sisimai does.  An
+ * mbox of several messages ("From " lines) is read message by message, as
+ * Sisimai does.
+ *
+ * Cost.  The strings of the view (header names, values, the original's
+ * fields) live in one arena per message; a top-level header value is
+ * decoded only when a decoder reads it; a text/html part only when there
+ * is no text/plain one; the text is lowercased once for all the searches;
+ * the decoders' phrases are found in one pass (ma_dsn_lhost.c), the
+ * classifier's in one pass over each diagnostic, the text of the message
+ * once for all its rows (ma_bounce.c); the markers of a returned message in
+ * the text in one pass; status codes found from the dots, reply codes by
+ * skipping 8 bytes without a digit at a time.
  *
  * Hostile input.  Every string is bounded: the text kept is at most
  * MA_DSN_MAX_TEXT bytes, the delivery-status data at most MA_DSN_MAX_DSN, a
  * diagnostic MA_DSN_MAX_DIAG; MIME nesting is followed MA_DSN_MAX_DEPTH
- * levels and MA_DSN_MAX_PARTS entities, rows stop at MA_DSN_MAX_RCPTS.
- * NUL bytes never end a string early and never reach one.  Parts that are
- * neither text nor report data (attachments, images) are never decoded.
- * Matching rows by address is hashed (linear with 10,000 recipients).
+ * levels and MA_DSN_MAX_PARTS entities, rows stop at MA_DSN_MAX_RCPTS, an
+ * mbox is read for MA_DSN_MAX_MBOX messages at most.  NUL bytes never end a
+ * string early and never reach one.  Parts that are neither text nor report
+ * data (attachments, images) are never decoded.  Matching rows by address
+ * is hashed (linear with 10,000 recipients).
  *
- * Measured (gcc -O2, this 2-core VM, test/dsn/dsn_tsv on a 50 MB file: the
- * time of the parse in process, then of the whole run with reading the file;
- * the peak RSS includes the 50 MB input buffer itself):
+ * Measured (gcc -O2, this 2-core VM shared with other work, test/dsn/dsn_tsv
+ * on a 50 MB file: the time of the parse in process, then of the whole run
+ * with reading the file; the peak RSS includes the 50 MB input buffer):
  *	- bounce + delivery-status + a 50 MB base64 attachment in the returned
- *	  message: 17 ms (0.04 s), peak RSS 56 MB;
- *	- one 50 MB quoted-printable text/plain part: 17 ms (0.08 s), peak RSS
+ *	  message: 12 ms (0.06 s), peak RSS 57 MB;
+ *	- one 50 MB quoted-printable text/plain part: 18 ms (0.07 s), peak RSS
  *	  60 MB (1 MB of text decoded and kept);
- *	- a 50 MB delivery-status part (340,000 recipients): 28 ms (0.07 s), peak
- *	  RSS 73 MB, 10,000 rows (8 MB of delivery-status read).
- *	Corpus (365 bounces, 20 passes in process): about 35,000 messages/s with
- *	the classifier, 49,000 without (Sisimai 4.25.15 Perl: 1,425/s).
+ *	- a 41 MB delivery-status part (340,000 recipients): 25 ms (0.07 s), peak
+ *	  RSS 61 MB, 10,000 rows (8 MB of delivery-status read);
+ *	- a 50 MB mbox of 200,000 small bounces: 4 ms, 1,000 rows (the first
+ *	  1,000 messages);
+ *	- the 50 MB attachment case with bare CR line ends: 56 ms, peak RSS
+ *	  108 MB (the copy with LF line ends).
+ *	Corpus (365 bounces, 20 passes in process): about 65,000 messages/s
+ *	(best of 5 runs; Sisimai 4.25.15 Perl: 1,425/s); callgrind: 98,400
+ *	instructions per message in ma_dsn_parse() (-n 2, 730 parses, with the
+ *	one-time setup: tables, g_mime_init, converters), 97,300 once set up.
  *
  *-------------------------------------------------------------------------
  */
@@ -60,6 +84,7 @@
 #define MA_DSN_MAX_ORIG		(64 * 1024) /* original header block kept */
 #define MA_DSN_MAX_PART		(MA_DSN_MAX_DSN + 4096) /* bytes decoded per part */
 #define MA_DSN_MAX_DIAG		4096	/* bytes of a diagnostic kept */
+#define MA_DSN_MAX_MBOX		1000	/* messages of an mbox read at most */
 
 /* allocation failure seen while building the current result */
 static bool dsn_oom = false;
@@ -172,6 +197,57 @@ utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
+#define ONES64	UINT64_C(0x0101010101010101)
+#define HIGH64	UINT64_C(0x8080808080808080)
+
+/* length of the leading run of s[0..n) that is ASCII without NUL */
+static size_t
+ascii_run(const char *s, size_t n)
+{
+	size_t		j = 0;
+
+	/* 8 bytes at a time: no high bit, no zero byte */
+	while (j + 8 <= n)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + j, 8);
+		if ((w & HIGH64) || ((w - ONES64) & ~w & HIGH64))
+			break;
+		j += 8;
+	}
+	while (j < n && (unsigned char) s[j] < 0x80 && s[j] != '\0')
+		j++;
+	return j;
+}
+
+/* dst[0..n) = src[0..n) with ASCII letters lowercased */
+void
+ma_dsn_lower(char *dst, const char *src, size_t n)
+{
+	size_t		i = 0;
+
+	for (; i + 8 <= n; i += 8)
+	{
+		uint64_t	w,
+					h,
+					up;
+
+		memcpy(&w, src + i, 8);
+		h = w & ~HIGH64;
+		/* high bit of each byte: >= 'A', and not > 'Z', and ASCII */
+		up = (h + ONES64 * (0x80 - 'A')) & ~(h + ONES64 * (0x80 - 'Z' - 1)) & ~w & HIGH64;
+		w |= up >> 2;
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < n; i++)
+	{
+		unsigned char ch = (unsigned char) src[i];
+
+		dst[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+}
+
 /* append s[0..n) to b with invalid bytes and NULs as U+FFFD */
 static void
 sb_add_utf8(sbuf *b, const char *s, size_t n)
@@ -180,10 +256,8 @@ sb_add_utf8(sbuf *b, const char *s, size_t n)
 
 	while (i < n)
 	{
-		size_t		j = i;
+		size_t		j = i + ascii_run(s + i, n - i);
 
-		while (j < n && (unsigned char) s[j] < 0x80 && s[j] != '\0')
-			j++;
 		sb_add(b, s + i, j - i);
 		i = j;
 		if (i >= n)
@@ -246,6 +320,20 @@ ma_dsn_setn(char **field, const char *s, size_t n)
 	*field = NULL;
 	if (s == NULL)
 		return;
+	if (ascii_run(s, n) == n)
+	{
+		char	   *p = malloc(n + 1);
+
+		if (p == NULL)
+		{
+			dsn_oom = true;
+			return;
+		}
+		memcpy(p, s, n);
+		p[n] = '\0';
+		*field = p;
+		return;
+	}
 	if (!sb_reserve(&b, n))
 		return;
 	sb_add_utf8(&b, s, n);
@@ -290,17 +378,66 @@ ma_dsn_free(ma_dsn_result *r)
 	r->n = r->cap = 0;
 }
 
+static inline unsigned
+hidx_slot(uint32_t key)
+{
+	return (unsigned) ((key * 2654435761u) >> 25) & (MA_BMSG_HIDX - 1);
+}
+
+/* index header i by its name, unless an earlier one has that name */
+static void
+hidx_add(ma_bmsg *m, size_t i)
+{
+	uint32_t	key = m->headers[i].key;
+	unsigned	h = hidx_slot(key);
+
+	if (i >= UINT16_MAX)
+	{
+		m->hidx_full = true;
+		return;
+	}
+	for (int probe = 0; probe < MA_BMSG_HIDX / 2; probe++, h = (h + 1) & (MA_BMSG_HIDX - 1))
+	{
+		uint16_t	slot = m->hidx[h];
+
+		if (slot == 0)
+		{
+			m->hidx[h] = (uint16_t) (i + 1);
+			return;
+		}
+		if (m->headers[slot - 1].key == key &&
+			strcasecmp(m->headers[slot - 1].name, m->headers[i].name) == 0)
+			return;
+	}
+	m->hidx_full = true;
+}
+
 const char *
 ma_bmsg_header(const ma_bmsg *m, const char *name)
 {
-	int			c0 = tolower((unsigned char) name[0]);
+	uint32_t	key = ma_bhdr_key(name, strlen(name));
 
+	if (!m->hidx_full)
+	{
+		unsigned	h = hidx_slot(key);
+
+		for (int probe = 0; probe < MA_BMSG_HIDX / 2; probe++, h = (h + 1) & (MA_BMSG_HIDX - 1))
+		{
+			uint16_t	slot = m->hidx[h];
+
+			if (slot == 0)
+				return NULL;
+			if (m->headers[slot - 1].key == key && strcasecmp(m->headers[slot - 1].name, name) == 0)
+				return ma_bmsg_value(m, slot - 1);
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < m->nheaders; i++)
 	{
 		const char *h = m->headers[i].name;
 
-		if (h && tolower((unsigned char) h[0]) == c0 && strcasecmp(h, name) == 0)
-			return m->headers[i].value;
+		if (m->headers[i].key == key && h && strcasecmp(h, name) == 0)
+			return ma_bmsg_value(m, i);
 	}
 	return NULL;
 }
@@ -309,10 +446,14 @@ ma_bmsg_header(const ma_bmsg *m, const char *name)
  * Small text helpers (also used by ma_dsn_lhost.c)
  * ---------------------------------------------------------------------
  */
+static const bool sp_tab[256] = {
+	[' '] = true,['\t'] = true,['\r'] = true,['\n'] = true,['\f'] = true,['\v'] = true
+};
+
 static inline bool
 is_sp(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+	return sp_tab[(unsigned char) c];
 }
 
 /* case-insensitive memmem (ASCII folding) */
@@ -331,8 +472,12 @@ ma_dsn_memcasemem(const char *h, size_t hn, const char *needle)
 		return h;
 	if (hn < nn)
 		return NULL;
-	lo = (unsigned char) tolower((unsigned char) needle[0]);
-	up = (unsigned char) toupper((unsigned char) needle[0]);
+	lo = (unsigned char) needle[0];
+	up = (unsigned char) needle[0];
+	if (lo >= 'A' && lo <= 'Z')
+		lo = (unsigned char) (lo + 32);
+	else if (up >= 'a' && up <= 'z')
+		up = (unsigned char) (up - 32);
 	p = h;
 	end = h + (hn - nn) + 1;	/* candidates start before end */
 	nl = memchr(p, lo, (size_t) (end - p));
@@ -355,10 +500,16 @@ ma_dsn_memcasemem(const char *h, size_t hn, const char *needle)
 	return NULL;
 }
 
+/* whitespace (is_sp) and NUL */
+static const bool spnul_tab[256] = {
+	[0] = true,[' '] = true,['\t'] = true,['\r'] = true,['\n'] = true,['\f'] = true,['\v'] = true
+};
+
 void
 ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 {
-	sbuf		b = {0};
+	char	   *buf;
+	size_t		o = 0;
 	bool		sp = false;
 
 	if (s == NULL)
@@ -374,39 +525,152 @@ ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 		n--;
 	if (n == 0)
 		return;
-	if (!sb_reserve(&b, n))
+	/* whitespace runs (and NULs) as one space: never longer than s */
+	buf = malloc(n + 1);
+	if (buf == NULL)
+	{
+		dsn_oom = true;
 		return;
+	}
 	for (size_t i = 0; i < n; i++)
 	{
-		if (is_sp(s[i]) || s[i] == '\0')
+		char		ch = s[i];
+
+		if (spnul_tab[(unsigned char) ch])
 		{
 			sp = true;
 			continue;
 		}
-		if (b.n >= MA_DSN_MAX_DIAG && ((unsigned char) s[i] & 0xC0) != 0x80)
+		if (o >= MA_DSN_MAX_DIAG && ((unsigned char) ch & 0xC0) != 0x80)
 			break;				/* long enough, at a character boundary */
-		if (sp && b.n > 0)
-			sb_addc(&b, ' ');
+		if (sp && o > 0)
+			buf[o++] = ' ';
 		sp = false;
-		sb_addc(&b, s[i]);
+		if (o >= MA_DSN_MAX_DIAG)
+		{
+			buf[o++] = ch;		/* the end of a character cut at the limit */
+			continue;
+		}
+		{
+			/* the rest of the word at once, up to the limit */
+			size_t		j = i + 1;
+
+			while (j < n && !spnul_tab[(unsigned char) s[j]])
+				j++;
+			if (j - i > MA_DSN_MAX_DIAG - o)
+				j = i + (MA_DSN_MAX_DIAG - o);
+			memcpy(buf + o, s + i, j - i);
+			o += j - i;
+			i = j - 1;
+		}
 	}
-	if (b.p)
-	{
-		ma_dsn_setn(&r->diagnostic, b.p, b.n);
-		sb_free(&b);
-	}
+	ma_dsn_setn(&r->diagnostic, buf, o);
+	free(buf);
 }
+
+/*
+ * r->diagnostic = its text, a space, then s[0..n), whitespace collapsed: the
+ * same as ma_dsn_set_diag() of the whole, without reading the first part
+ * again.
+ */
+void
+ma_dsn_append_diag(ma_dsn_rcpt *r, const char *s, size_t n)
+{
+	size_t		ol = r->diagnostic ? strlen(r->diagnostic) : 0,
+				o;
+	char	   *buf;
+	bool		sp = true;
+
+	if (s == NULL)
+		return;
+	if (ol == 0 || ol >= MA_DSN_MAX_DIAG)
+	{
+		/* nothing to join to, or nothing can be added */
+		if (ol == 0)
+		{
+			char	   *t = NULL;
+
+			/* "" + " " + s is s, trimmed */
+			if (r->diagnostic)
+			{
+				t = r->diagnostic;
+				r->diagnostic = NULL;
+			}
+			ma_dsn_set_diag(r, s, n);
+			if (r->diagnostic == NULL)
+				r->diagnostic = t;
+			else
+				free(t);
+		}
+		return;
+	}
+	/* the whole is cut at MA_DSN_MAX_DIAG * 2 bytes before collapsing */
+	if (n > MA_DSN_MAX_DIAG * 2 - ol - 1)
+		n = MA_DSN_MAX_DIAG * 2 - ol - 1;
+	while (n > 0 && is_sp(s[n - 1]))
+		n--;
+	buf = malloc(ol + 1 + n + 1);
+	if (buf == NULL)
+	{
+		dsn_oom = true;
+		return;
+	}
+	memcpy(buf, r->diagnostic, ol);
+	o = ol;
+	for (size_t i = 0; i < n; i++)
+	{
+		char		ch = s[i];
+
+		if (spnul_tab[(unsigned char) ch])
+		{
+			sp = true;
+			continue;
+		}
+		if (o >= MA_DSN_MAX_DIAG && ((unsigned char) ch & 0xC0) != 0x80)
+			break;				/* long enough, at a character boundary */
+		if (sp)
+			buf[o++] = ' ';
+		sp = false;
+		buf[o++] = ch;
+	}
+	if (o > ol)
+		ma_dsn_setn(&r->diagnostic, buf, o);
+	free(buf);
+}
+
+/* bytes of a local part: letters, digits, 8-bit, RFC 5322 atext, '.' (and NUL, as strchr() saw it) */
+static const uint8_t addr_local_tab[256] = {
+	1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+/* bytes of a domain: letters, digits, 8-bit, '-', '.', '_' */
+static const uint8_t addr_domain_tab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 static inline bool
 addr_local_char(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL;
+	return addr_local_tab[c];
 }
 
 static inline bool
 addr_domain_char(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80 || c == '-' || c == '.' || c == '_';
+	return addr_domain_tab[c];
 }
 
 /*
@@ -444,7 +708,8 @@ addr_norm(const char *s, size_t n, char *out, size_t outlen)
 		{
 			if (!addr_domain_char(c) && c != '[' && c != ']' && c != ':')
 				return false;
-			c = (unsigned char) tolower(c);
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char) (c + 32);
 		}
 		else if (i < at && !addr_local_char(c) && c != '"' && c != ' ' && c != '@')
 			return false;
@@ -517,6 +782,16 @@ ma_dsn_find_addr(const char *s, size_t n, char *out, size_t outlen)
  * ---------------------------------------------------------------------
  */
 
+/* copy the code s (at most 15 bytes) into out[16] */
+static inline void
+code_copy(char out[16], const char *s)
+{
+	size_t		n = strnlen(s, 15);
+
+	memmove(out, s, n);
+	out[n] = '\0';
+}
+
 /* Status: field vs code in the message vs reply code */
 void
 ma_dsn_prefer_status(const char *field, const char *inmsg, int reply, char out[16])
@@ -563,7 +838,7 @@ ma_dsn_prefer_status(const char *field, const char *inmsg, int reply, char out[1
 		else
 			pick = a;
 	}
-	snprintf(out, 16, "%s", pick);
+	code_copy(out, pick);
 }
 
 /*
@@ -571,6 +846,7 @@ ma_dsn_prefer_status(const char *field, const char *inmsg, int reply, char out[1
  * code that is not part of a longer number (an IPv4 address, a version), the
  * x.0.0 and 4.4.7 ones kept only as a last resort, then Sisimai's preference.
  */
+
 bool
 ma_dsn_find_status(const char *s, size_t n, char cls, char out[16])
 {
@@ -588,7 +864,17 @@ ma_dsn_find_status(const char *s, size_t n, char cls, char out[16])
 		size_t		j,
 					nd;
 
-		if (!(c == '2' || c == '4' || c == '5') || (cls && c != cls))
+		/* not 2, 4 or 5: on to the byte before the next dot (a code is "d.") */
+		if (!(c == '2' || c == '4' || c == '5'))
+		{
+			const char *q = i + 2 < n ? memchr(s + i + 2, '.', n - i - 2) : NULL;
+
+			if (q == NULL)
+				break;
+			i = (size_t) (q - s) - 2;	/* the loop's i++ makes it the byte before */
+			continue;
+		}
+		if (cls && c != cls)
 			continue;
 		if (i + 4 > n || s[i + 1] != '.' || !isdigit((unsigned char) s[i + 2]))
 			continue;
@@ -630,11 +916,11 @@ ma_dsn_find_status(const char *s, size_t n, char cls, char out[16])
 		if (strncmp(code + 1, ".0.0", 4) == 0 || strcmp(code, "4.4.7") == 0)
 		{
 			if (!other[0])
-				snprintf(other, sizeof(other), "%s", code);
+				code_copy(other, code);
 			continue;
 		}
 		if (found == 0)
-			snprintf(best, sizeof(best), "%s", code);
+			code_copy(best, code);
 		else
 		{
 			char		t[16];
@@ -648,9 +934,9 @@ ma_dsn_find_status(const char *s, size_t n, char cls, char out[16])
 	if (found == 0 && !other[0])
 		return false;
 	if (found == 0)
-		snprintf(out, 16, "%s", other);
+		code_copy(out, other);
 	else
-		snprintf(out, 16, "%s", best);
+		code_copy(out, best);
 	return true;
 }
 
@@ -659,25 +945,43 @@ static const int replies5[] = {550, 552, 553, 551, 521, 525, 523, 524, 530, 533,
 static const int replies4[] = {421, 450, 451, 452, 422, 430, 432, 453, 454, 455, 458, 459, 0};
 static const int replies2[] = {211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354, 0};
 
-/* the SMTP reply code in s, of class cls ('2', '4', '5') or any (0) */
-int
-ma_dsn_find_reply(const char *s, size_t n, char cls)
+/* the standalone 3-digit numbers of s below 600, as a set; false when none */
+typedef struct reply_set
 {
-	const int  *lists[3];
-	int			nl = 0;
-	int			seen[600];
+	uint8_t		seen[600];
+} reply_set;
+
+static bool
+reply_scan(const char *s, size_t n, reply_set *rs)
+{
 	bool		any = false;
 
 	if (s == NULL || n < 3 || ma_dsn_memcasemem(s, n, "x-unix"))
-		return 0;
-	memset(seen, 0, sizeof(seen));
+		return false;
+	memset(rs->seen, 0, sizeof(rs->seen));
 	/* every standalone 3-digit number, once */
 	for (size_t i = 0; i + 3 <= n; i++)
 	{
 		int			v;
 
-		if (!isdigit((unsigned char) s[i]) || !isdigit((unsigned char) s[i + 1]) ||
-			!isdigit((unsigned char) s[i + 2]))
+		if (!(s[i] >= '0' && s[i] <= '9'))
+		{
+			/* 8 bytes at a time while none is a digit */
+			while (i + 9 <= n)
+			{
+				uint64_t	w,
+							x;
+
+				memcpy(&w, s + i + 1, 8);
+				x = w & ~HIGH64;	/* 8-bit bytes are no digits: their low 7 bits may look like one */
+				x = ((ONES64 * (127 + ('9' + 1)) - x) & ~w & (x + ONES64 * (127 - ('0' - 1)))) & HIGH64;
+				if (x)
+					break;
+				i += 8;
+			}
+			continue;
+		}
+		if (!(s[i + 1] >= '0' && s[i + 1] <= '9') || !(s[i + 2] >= '0' && s[i + 2] <= '9'))
 			continue;
 		if (i > 0 && ((unsigned char) s[i - 1] >= '.' && (unsigned char) s[i - 1] <= '9'))
 		{
@@ -694,13 +998,21 @@ ma_dsn_find_reply(const char *s, size_t n, char cls)
 		v = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
 		if (v < 600)
 		{
-			seen[v] = 1;
+			rs->seen[v] = 1;
 			any = true;
 		}
 		i += 2;
 	}
-	if (!any)
-		return 0;
+	return any;
+}
+
+/* the reply code of class cls ('2', '4', '5') or any (0) in the set */
+static int
+reply_pick(const reply_set *rs, char cls)
+{
+	const int  *lists[3];
+	int			nl = 0;
+
 	if (cls == '2')
 		lists[nl++] = replies2;
 	else if (cls == '4')
@@ -715,9 +1027,20 @@ ma_dsn_find_reply(const char *s, size_t n, char cls)
 	}
 	for (int k = 0; k < nl; k++)
 		for (const int *p = lists[k]; *p; p++)
-			if (seen[*p])
+			if (rs->seen[*p])
 				return *p;
 	return 0;
+}
+
+/* the SMTP reply code in s, of class cls ('2', '4', '5') or any (0) */
+int
+ma_dsn_find_reply(const char *s, size_t n, char cls)
+{
+	reply_set	rs;
+
+	if (!reply_scan(s, n, &rs))
+		return 0;
+	return reply_pick(&rs, cls);
 }
 
 /* ---------------------------------------------------------------------
@@ -751,6 +1074,29 @@ sb_add_text(sbuf *b, const char *s, size_t n)
 
 	if (!sb_reserve(b, n))
 		return;
+	if (ascii_run(s, n) == n)
+	{
+		/* ASCII without NUL: only the line ends change, never growing */
+		char	   *o = b->p + b->n;
+
+		while (i < n)
+		{
+			const char *cr = memchr(s + i, '\r', n - i);
+			size_t		e = cr ? (size_t) (cr - s) : n;
+
+			memcpy(o, s + i, e - i);
+			o += e - i;
+			if (cr == NULL)
+				break;
+			i = e + 1;
+			if (i < n && s[i] == '\n')
+				continue;		/* CRLF: the LF follows */
+			*o++ = '\n';
+		}
+		b->n = (size_t) (o - b->p);
+		b->p[b->n] = '\0';
+		return;
+	}
 	while (i < n)
 	{
 		const char *cr = memchr(s + i, '\r', n - i);
@@ -773,6 +1119,27 @@ charset_is_utf8ish(const char *cs)
 		strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0 ||
 		strcasecmp(cs, "ansi_x3.4-1968") == 0 || strcasecmp(cs, "x-unknown") == 0 ||
 		strcasecmp(cs, "unknown-8bit") == 0;
+}
+
+/*
+ * A charset in which the bytes 0x01-0x7F are ASCII (so that ASCII-only data
+ * converts to itself): ISO 8859, Windows code pages, KOI8, the EUC family,
+ * GB and Big5 (not ISO-2022, UTF-7, UTF-16/32 or Shift_JIS).
+ */
+static bool
+charset_is_ascii_superset(const char *cs)
+{
+	static const char *const prefixes[] = {
+		"iso-8859-", "iso8859-", "iso_8859-", "windows-", "cp125", "latin", "koi8",
+		"euc-", "gb2312", "gbk", "gb18030", "big5", NULL
+	};
+
+	if (cs == NULL)
+		return false;
+	for (int i = 0; prefixes[i]; i++)
+		if (strncasecmp(cs, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -828,7 +1195,7 @@ sb_add_converted(sbuf *b, const char *s, size_t n, const char *charset)
 	if (charset_is_utf8ish(charset) &&
 		(mem_find(s, n, "\x1b$B", 3) || mem_find(s, n, "\x1b$@", 3)))
 		charset = "ISO-2022-JP";
-	if (charset_is_utf8ish(charset))
+	if (charset_is_utf8ish(charset) || (charset_is_ascii_superset(charset) && ascii_run(s, n) == n))
 	{
 		sb_add_text(b, s, n);
 		return;
@@ -895,6 +1262,11 @@ typedef void (*hdr_fn) (void *arg, const char *name, size_t nlen, const char *va
  * Stops at the first empty line, or at a line that is neither a field nor a
  * continuation.  Returns the bytes consumed.
  */
+/* what ends a field name: the colon, or whitespace (then it is no field) */
+static const bool name_stop[256] = {
+	[':'] = true,[' '] = true,['\t'] = true,['\r'] = true,['\n'] = true,['\f'] = true,['\v'] = true
+};
+
 static size_t
 walk_header_block(const char *s, size_t n, hdr_fn fn, void *arg)
 {
@@ -907,6 +1279,8 @@ walk_header_block(const char *s, size_t n, hdr_fn fn, void *arg)
 					le,
 					colon;
 		const char *nl = memchr(s + p, '\n', n - p);
+		const char *vp;
+		size_t		vn;
 
 		le = nl ? (size_t) (nl - s) : n;
 		if (le == ls || (le == ls + 1 && s[ls] == '\r'))
@@ -914,34 +1288,43 @@ walk_header_block(const char *s, size_t n, hdr_fn fn, void *arg)
 			p = le + 1;
 			break;
 		}
-		for (colon = ls; colon < le && s[colon] != ':' && !is_sp(s[colon]); colon++)
+		for (colon = ls; colon < le && !name_stop[(unsigned char) s[colon]]; colon++)
 			;
 		if (colon == le || s[colon] != ':' || colon == ls)
 			break;
-		v.n = 0;
-		sb_add(&v, s + colon + 1, le - colon - 1);
 		p = le + 1;
-		while (p < n && (s[p] == ' ' || s[p] == '\t'))
+		if (p < n && (s[p] == ' ' || s[p] == '\t'))
 		{
-			const char *nl2 = memchr(s + p, '\n', n - p);
-			size_t		e2 = nl2 ? (size_t) (nl2 - s) : n;
-
-			sb_add(&v, s + p, e2 - p);
-			p = e2 + 1;
-		}
-		{
-			const char *vp = v.p ? v.p : "";
-			size_t		vn = v.n;
-
-			while (vn > 0 && is_sp(*vp))
+			/* folded: the lines joined (without their line ends) */
+			if (v.cap == 0)
+				sb_reserve(&v, 512);
+			v.n = 0;
+			sb_add(&v, s + colon + 1, le - colon - 1);
+			while (p < n && (s[p] == ' ' || s[p] == '\t'))
 			{
-				vp++;
-				vn--;
+				const char *nl2 = memchr(s + p, '\n', n - p);
+				size_t		e2 = nl2 ? (size_t) (nl2 - s) : n;
+
+				sb_add(&v, s + p, e2 - p);
+				p = e2 + 1;
 			}
-			while (vn > 0 && is_sp(vp[vn - 1]))
-				vn--;
-			fn(arg, s + ls, colon - ls, vp, vn);
+			vp = v.p ? v.p : "";
+			vn = v.n;
 		}
+		else
+		{
+			/* one line: read in place */
+			vp = s + colon + 1;
+			vn = le - colon - 1;
+		}
+		while (vn > 0 && is_sp(*vp))
+		{
+			vp++;
+			vn--;
+		}
+		while (vn > 0 && is_sp(vp[vn - 1]))
+			vn--;
+		fn(arg, s + ls, colon - ls, vp, vn);
 	}
 	sb_free(&v);
 	return p > n ? n : p;
@@ -953,9 +1336,36 @@ walk_header_block(const char *s, size_t n, hdr_fn fn, void *arg)
  */
 #define MA_DSN_MAX_PARTS	2000	/* MIME entities visited at most */
 
+/* an arena for the strings of the view: freed at once with the view */
+typedef struct ablk
+{
+	struct ablk *next;
+	size_t		used;
+	size_t		cap;
+	char		data[];
+} ablk;
+
+#define ARENA_BLOCK 16384
+#define MA_DSN_HTML_PARTS 16
+#define MA_DSN_HBUF 48
+
 typedef struct build
 {
 	ma_bmsg		m;
+	ablk	   *arena;
+	ma_bhdr		hbuf[MA_DSN_HBUF];	/* the first header fields */
+	struct
+	{
+		const char *s;
+		size_t		n;
+		int			cte;
+		char		charset[64];
+	}			htmls[MA_DSN_HTML_PARTS];	/* text/html parts, decoded when needed */
+	int			nhtml;
+	const char *src;			/* the message being read: header values */
+	size_t		srclen;			/* in it are read in place */
+	sbuf		scratch;		/* a decoded header value */
+	char	   *low;			/* the text lowercased (ASCII) */
 	sbuf		text;
 	sbuf		html;
 	sbuf		dsn;
@@ -994,6 +1404,389 @@ has_8bit(const char *s, size_t n)
 	return false;
 }
 
+/* a copy of s[0..n) (NUL-terminated) in the arena of the view, or NULL */
+static char *
+arena_dup(build *b, const char *s, size_t n)
+{
+	ablk	   *k = b->arena;
+	char	   *p;
+
+	if (n > (SIZE_MAX >> 2))
+		return NULL;
+	if (k == NULL || k->cap - k->used < n + 1)
+	{
+		size_t		cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+		ablk	   *nk = malloc(sizeof(ablk) + cap);
+
+		if (nk == NULL)
+		{
+			dsn_oom = true;
+			return NULL;
+		}
+		nk->used = 0;
+		nk->cap = cap;
+		/* a block for one big string goes behind the current one */
+		if (k != NULL && cap > ARENA_BLOCK)
+		{
+			nk->next = k->next;
+			k->next = nk;
+		}
+		else
+		{
+			nk->next = k;
+			b->arena = nk;
+		}
+		k = nk;
+	}
+	p = k->data + k->used;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	k->used += n + 1;
+	return p;
+}
+
+static void
+arena_free(build *b)
+{
+	while (b->arena)
+	{
+		ablk	   *k = b->arena;
+
+		b->arena = k->next;
+		free(k);
+	}
+}
+
+/* does the header value v[0..n) need more than a copy: CR, LF, NUL, 8-bit, "=?" */
+static bool
+hdr_needs_decoding(const char *v, size_t n)
+{
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		size_t		e;
+
+		if (i + 8 <= n)
+		{
+			uint64_t	w,
+						x;
+
+			memcpy(&w, v + i, 8);
+			x = w ^ (ONES64 * '=');
+			/* no 8-bit byte, no byte below 0x0E, no '=' */
+			if (!(w & HIGH64) && !((w - ONES64 * 0x0E) & ~w & HIGH64) &&
+				!((x - ONES64) & ~x & HIGH64))
+			{
+				i += 8;
+				continue;
+			}
+		}
+		e = i + 8 < n ? i + 8 : n;
+		for (; i < e; i++)
+		{
+			unsigned char c = (unsigned char) v[i];
+
+			if (c == '\r' || c == '\n' || c == '\0' || c >= 0x80 ||
+				(c == '=' && i + 1 < n && v[i + 1] == '?'))
+				return true;
+		}
+	}
+	return false;
+}
+
+static inline int hexval(unsigned char c);
+
+/* the value of a base64 digit, -1 for any other byte */
+static int
+b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* the encoded text of an encoded word, decoded into out; false if malformed */
+static bool
+ew_text(char enc, const char *t, size_t len, sbuf *out)
+{
+	if (!sb_reserve(out, len + 1))
+		return false;
+	if (enc == 'B' || enc == 'b')
+	{
+		uint32_t	acc = 0;
+		int			bits = 0;
+
+		if (len % 4 != 0)
+			return false;
+		for (size_t k = 0; k < len; k++)
+		{
+			int			d = b64val((unsigned char) t[k]);
+
+			if (d < 0)
+				/* padding: only at the end */
+				return t[k] == '=' && k + 2 >= len && (k + 1 == len || t[k + 1] == '=');
+			acc = (acc << 6) | (uint32_t) d;
+			bits += 6;
+			if (bits >= 8)
+			{
+				bits -= 8;
+				out->p[out->n++] = (char) ((acc >> bits) & 0xFF);
+			}
+		}
+		return true;
+	}
+	if (enc == 'Q' || enc == 'q')
+	{
+		for (size_t k = 0; k < len; k++)
+		{
+			if (t[k] == '_')
+				out->p[out->n++] = ' ';
+			else if (t[k] == '=')
+			{
+				if (k + 2 >= len || hexval((unsigned char) t[k + 1]) < 0 ||
+					hexval((unsigned char) t[k + 2]) < 0)
+					return false;
+				out->p[out->n++] = (char) ((hexval((unsigned char) t[k + 1]) << 4) |
+										   hexval((unsigned char) t[k + 2]));
+				k += 2;
+			}
+			else
+				out->p[out->n++] = t[k];
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The bytes of a run of encoded words in charset cs, to UTF-8 into out:
+ * false when they are not valid in it (GMime then repairs the value).
+ */
+static bool
+ew_convert(const char *cs, const char *s, size_t n, sbuf *out)
+{
+	bool		high = false;
+
+	for (size_t k = 0; k < n; k++)
+	{
+		unsigned char c = (unsigned char) s[k];
+
+		if (c == 0 || c == '\r' || c == '\n')
+			return false;
+		if (c >= 0x80 || c == 0x1B)
+			high = true;		/* 8-bit, or an ISO 2022 shift */
+	}
+	if (strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0)
+	{
+		for (size_t k = 0; k < n;)
+		{
+			size_t		q;
+
+			k += ascii_run(s + k, n - k);
+			if (k >= n)
+				break;
+			if ((unsigned char) s[k] < 0x80)
+			{
+				k++;			/* ESC */
+				continue;
+			}
+			q = utf8_seq((const unsigned char *) s + k, n - k);
+			if (q == 0)
+				return false;
+			k += q;
+		}
+		sb_add(out, s, n);
+		return true;
+	}
+	if (!high)
+	{
+		/* 7-bit text: the same in a charset that has ASCII (not UTF-7) */
+		if (strncasecmp(cs, "utf-7", 5) == 0 || strncasecmp(cs, "utf-16", 6) == 0 ||
+			strncasecmp(cs, "utf-32", 6) == 0 || strncasecmp(cs, "ucs-", 4) == 0)
+			return false;
+		sb_add(out, s, n);
+		return true;
+	}
+	{
+		iconv_t		cd = iconv_cached(cs);
+		char	   *in = (char *) s;
+		size_t		inleft = n;
+
+		if (cd == (iconv_t) -1)
+			return false;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		while (inleft > 0)
+		{
+			char	   *o;
+			size_t		oleft;
+
+			if (!sb_reserve(out, inleft * 4 + 16))
+				return false;
+			o = out->p + out->n;
+			oleft = out->cap - out->n - 1;
+			if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t) -1 && errno != E2BIG)
+			{
+				out->n = (size_t) (o - out->p);
+				return false;
+			}
+			out->n = (size_t) (o - out->p);
+		}
+		if (sb_reserve(out, 16))
+		{
+			char	   *o = out->p + out->n;
+			size_t		oleft = out->cap - out->n - 1;
+
+			iconv(cd, NULL, NULL, &o, &oleft);
+			out->n = (size_t) (o - out->p);
+		}
+		out->p[out->n] = '\0';
+		/* a converter that gave invalid UTF-8 is not trusted */
+		for (size_t k = 0; k < out->n;)
+		{
+			size_t		q;
+
+			k += ascii_run(out->p + k, out->n - k);
+			if (k >= out->n)
+				break;
+			q = utf8_seq((const unsigned char *) out->p + k, out->n - k);
+			if (q == 0)
+				return false;
+			k += q;
+		}
+		return true;
+	}
+}
+
+/*
+ * RFC 2047 without GMime for well-formed values: 7-bit text whose encoded
+ * words (B or Q, in a known charset) are each delimited by whitespace or the
+ * ends; whitespace between two encoded words is dropped, and the bytes of
+ * adjacent words in one charset and encoding are converted together (a
+ * character may be split between them).  Anything else returns false, out untouched, and GMime
+ * decodes the value.  (GMime 3.2 loses the words after a base64 word with
+ * padding when it joins them: "=?UTF-8?B?SGVsbG8=?= =?UTF-8?B?V29ybGQ=?="
+ * gives "Hello"; this gives "HelloWorld".)
+ */
+static bool
+ew_decode_fast(const char *s, size_t n, sbuf *out)
+{
+	sbuf		u = {0},		/* the decoded value */
+				run = {0};		/* the bytes of the current run of words */
+	char		run_cs[32] = "",
+				run_enc = 0;
+	size_t		i = 0,
+				pend_ws = 0;	/* whitespace after an encoded word, not yet written */
+	bool		ok = true;
+
+	while (i < n && ok)
+	{
+		const char *cs,
+				   *q2,
+				   *q3,
+				   *end;
+		size_t		csl;
+		char		csname[32];
+
+		if (!(s[i] == '=' && i + 1 < n && s[i + 1] == '?'))
+		{
+			size_t		from = i;
+
+			if (s[i] == ' ' || s[i] == '\t')
+			{
+				if (run.n > 0 || run_cs[0])
+					pend_ws++;
+				else
+					sb_addc(&u, s[i]);
+				i++;
+				continue;
+			}
+			/* plain text: the run ends, the whitespace before the text is kept */
+			if (run_cs[0])
+			{
+				ok = ew_convert(run_cs, run.p ? run.p : "", run.n, &u);
+				run.n = 0;
+				run_cs[0] = '\0';
+			}
+			sb_add(&u, s + i - pend_ws, pend_ws);
+			pend_ws = 0;
+			while (i < n && s[i] != ' ' && s[i] != '\t')
+			{
+				if (s[i] == '=' && i + 1 < n && s[i + 1] == '?')
+				{
+					ok = false; /* "text=?...": left to GMime */
+					break;
+				}
+				i++;
+			}
+			sb_add(&u, s + from, i - from);
+			continue;
+		}
+		/* an encoded word: =?charset?X?text?= after whitespace or the start */
+		if (i > 0 && s[i - 1] != ' ' && s[i - 1] != '\t')
+		{
+			ok = false;
+			break;
+		}
+		cs = s + i + 2;
+		q2 = memchr(cs, '?', n - (size_t) (cs - s));
+		if (q2 == NULL || q2 + 3 > s + n || q2[2] != '?')
+		{
+			ok = false;
+			break;
+		}
+		csl = (size_t) (q2 - cs);
+		if (csl == 0 || csl >= sizeof(csname) || memchr(cs, '*', csl) != NULL)
+		{
+			ok = false;			/* RFC 2231 language: GMime's */
+			break;
+		}
+		memcpy(csname, cs, csl);
+		csname[csl] = '\0';
+		q3 = q2 + 3;
+		end = q3;
+		while (end < s + n && *end != '?' && *end != ' ' && *end != '\t')
+			end++;
+		if (end + 2 > s + n || end[0] != '?' || end[1] != '=' || end == q3 ||
+			(end + 2 < s + n && end[2] != ' ' && end[2] != '\t'))
+		{
+			ok = false;
+			break;
+		}
+		/* another charset or encoding (GMime joins only these): the run is converted */
+		if (run_cs[0] && (strcasecmp(run_cs, csname) != 0 || (run_enc | 0x20) != (q2[1] | 0x20)))
+		{
+			ok = ew_convert(run_cs, run.p ? run.p : "", run.n, &u);
+			run.n = 0;
+		}
+		memcpy(run_cs, csname, csl + 1);
+		run_enc = q2[1];
+		pend_ws = 0;			/* between two encoded words: dropped */
+		if (ok)
+			ok = ew_text(q2[1], q3, (size_t) (end - q3), &run);
+		i = (size_t) (end + 2 - s);
+	}
+	if (ok && run_cs[0])
+		ok = ew_convert(run_cs, run.p ? run.p : "", run.n, &u);
+	if (ok)
+	{
+		sb_add(&u, s + n - pend_ws, pend_ws);
+		sb_add(out, u.p ? u.p : "", u.n);
+	}
+	sb_free(&u);
+	sb_free(&run);
+	return ok;
+}
+
 /* a raw header value: unfolded, RFC 2047 decoded, UTF-8 */
 static void
 hdr_decode(const char *v, size_t n, sbuf *out)
@@ -1009,8 +1802,7 @@ hdr_decode(const char *v, size_t n, sbuf *out)
 		n--;
 	if (n == 0)
 		return;
-	if (memchr(v, '\n', n) == NULL && memchr(v, '\r', n) == NULL &&
-		memchr(v, '\0', n) == NULL && !has_8bit(v, n) && !mem_find(v, n, "=?", 2))
+	if (!hdr_needs_decoding(v, n))
 	{
 		sb_add(out, v, n);
 		return;
@@ -1023,7 +1815,14 @@ hdr_decode(const char *v, size_t n, sbuf *out)
 	raw.p[raw.n] = '\0';
 	if (mem_find(raw.p, raw.n, "=?", 2) || has_8bit(raw.p, raw.n))
 	{
-		char	   *d = g_mime_utils_header_decode_text(NULL, raw.p);
+		char	   *d;
+
+		if (!has_8bit(raw.p, raw.n) && ew_decode_fast(raw.p, raw.n, out))
+		{
+			sb_free(&raw);
+			return;
+		}
+		d = g_mime_utils_header_decode_text(NULL, raw.p);
 
 		if (d)
 		{
@@ -1038,20 +1837,78 @@ hdr_decode(const char *v, size_t n, sbuf *out)
 	sb_free(&raw);
 }
 
+/*
+ * The decoded value of a raw header value (trimmed, valid UTF-8, no NUL):
+ * in place when it needs no decoding, else in b->scratch.
+ */
+static const char *
+hdr_value(build *b, const char *v, size_t n, size_t *outn)
+{
+	while (n > 0 && is_sp(*v))
+	{
+		v++;
+		n--;
+	}
+	while (n > 0 && is_sp(v[n - 1]))
+		n--;
+	if (!hdr_needs_decoding(v, n))
+	{
+		*outn = n;
+		return v;
+	}
+	b->scratch.n = 0;
+	hdr_decode(v, n, &b->scratch);
+	*outn = b->scratch.n;
+	return b->scratch.p ? b->scratch.p : "";
+}
+
+/* the decoded value of header i, decoded now when it was not yet */
+const char *
+ma_bmsg_value(const ma_bmsg *m, size_t i)
+{
+	ma_bhdr    *h;
+
+	if (i >= m->nheaders)
+		return NULL;
+	h = &m->headers[i];
+	if (h->value == NULL)
+	{
+		build	   *b = m->owner;
+		const char *d;
+		size_t		dn;
+
+		if (b == NULL)
+			return "";
+		d = hdr_value(b, h->raw, h->raw_len, &dn);
+		h->value = arena_dup(b, d, dn);
+		if (h->value == NULL)
+			return "";
+	}
+	return h->value;
+}
+
 static void
 add_header(build *b, const char *name, size_t nlen, const char *val, size_t vlen)
 {
 	ma_bhdr    *h;
-	sbuf		d = {0};
 
 	if (b->m.nheaders == b->nhcap)
 	{
-		size_t		nc = b->nhcap ? b->nhcap * 2 : 32;
+		size_t		nc = b->nhcap ? b->nhcap * 2 : MA_DSN_HBUF;
 		ma_bhdr    *np;
 
 		if (nc > 4096)
 			return;				/* enough header fields */
-		np = realloc(b->m.headers, nc * sizeof(ma_bhdr));
+		if (b->nhcap == 0)
+			np = b->hbuf;		/* most messages: no allocation */
+		else if (b->m.headers == b->hbuf)
+		{
+			np = malloc(nc * sizeof(ma_bhdr));
+			if (np)
+				memcpy(np, b->hbuf, sizeof(b->hbuf));
+		}
+		else
+			np = realloc(b->m.headers, nc * sizeof(ma_bhdr));
 		if (np == NULL)
 		{
 			dsn_oom = true;
@@ -1061,19 +1918,29 @@ add_header(build *b, const char *name, size_t nlen, const char *val, size_t vlen
 		b->nhcap = nc;
 	}
 	h = &b->m.headers[b->m.nheaders];
-	h->name = NULL;
+	/* the value is decoded when read: kept raw, in place when it can be */
 	h->value = NULL;
-	hdr_decode(val, vlen, &d);
-	ma_dsn_setn(&h->name, name, nlen);
-	ma_dsn_setn(&h->value, d.p ? d.p : "", d.n);
-	sb_free(&d);
-	if (h->name == NULL || h->value == NULL)
+	h->raw_len = vlen;
+	if (val >= b->src && val + vlen <= b->src + b->srclen)
+		h->raw = val;
+	else
+		h->raw = arena_dup(b, val, vlen);
+	if (ascii_run(name, nlen) == nlen)
+		h->name = arena_dup(b, name, nlen);
+	else
 	{
-		free(h->name);
-		free(h->value);
-		return;
+		sbuf		t = {0};
+
+		sb_add_utf8(&t, name, nlen);
+		h->name = arena_dup(b, t.p ? t.p : "", t.n);
+		sb_free(&t);
 	}
+	if (h->name == NULL || h->raw == NULL)
+		return;
+	h->key = ma_bhdr_key(h->name, strlen(h->name));
 	b->m.nheaders++;
+	if (!b->m.hidx_full)
+		hidx_add(&b->m, b->m.nheaders - 1);
 }
 
 /* the original message's fields we keep (val is raw) */
@@ -1082,28 +1949,33 @@ orig_field_raw(void *arg, const char *name, size_t nlen, const char *val, size_t
 {
 	build	   *b = arg;
 	char	  **slot = NULL;
-	sbuf		d = {0};
+	const char *d = val;
+	size_t		dn = vlen;
 
-	hdr_decode(val, vlen, &d);
-	if (b->orig.n < MA_DSN_MAX_ORIG)
+	switch (nlen)
 	{
-		sb_add(&b->orig, name, nlen);
-		sb_add(&b->orig, ": ", 2);
-		if (d.n)
-			sb_add_utf8(&b->orig, d.p, d.n);
-		sb_addc(&b->orig, '\n');
+		case 10:
+			if (strncasecmp(name, "message-id", 10) == 0)
+				slot = &b->orig_msgid;
+			break;
+		case 4:
+			if (strncasecmp(name, "from", 4) == 0)
+				slot = &b->orig_from;
+			break;
+		case 7:
+			if (strncasecmp(name, "subject", 7) == 0)
+				slot = &b->orig_subject;
+			break;
+		case 2:
+			if (strncasecmp(name, "to", 2) == 0)
+				slot = &b->orig_to;
+			break;
 	}
-	if (nlen == 10 && strncasecmp(name, "message-id", 10) == 0)
-		slot = &b->orig_msgid;
-	else if (nlen == 4 && strncasecmp(name, "from", 4) == 0)
-		slot = &b->orig_from;
-	else if (nlen == 7 && strncasecmp(name, "subject", 7) == 0)
-		slot = &b->orig_subject;
-	else if (nlen == 2 && strncasecmp(name, "to", 2) == 0)
-		slot = &b->orig_to;
 	if (slot && *slot == NULL)
-		ma_dsn_setn(slot, d.p ? d.p : "", d.n);
-	sb_free(&d);
+	{
+		d = hdr_value(b, val, vlen, &dn);
+		*slot = arena_dup(b, d, dn);
+	}
 }
 
 /* the header block of the returned original, from raw text */
@@ -1118,7 +1990,13 @@ orig_from_block(build *b, const char *s, size_t n)
 		s++;
 		n--;
 	}
-	walk_header_block(s, n, orig_field_raw, b);
+	{
+		/* the block as it is written (it is only searched), its fields read */
+		size_t		used = walk_header_block(s, n, orig_field_raw, b);
+
+		if (used > 0 && b->orig.n < MA_DSN_MAX_ORIG)
+			sb_add(&b->orig, s, used < MA_DSN_MAX_ORIG - b->orig.n ? used : MA_DSN_MAX_ORIG - b->orig.n);
+	}
 }
 
 /* does this text start with delivery-status fields? */
@@ -1177,11 +2055,13 @@ typedef struct ctype
 /* one header field of an entity's header block: the unfolded raw value */
 typedef struct efields
 {
-	sbuf		ct;
-	sbuf		cte;
+	ctype	   *ct;				/* filled from the first Content-Type field */
 	bool		has_ct;
+	bool		has_cte;		/* a non-empty Content-Transfer-Encoding was read */
 	build	   *top;			/* the message's own header block: keep every field */
 } efields;
+
+static void parse_ctype(const char *v, size_t n, ctype *ct);
 
 static void
 entity_field(void *arg, const char *name, size_t nlen, const char *val, size_t vlen)
@@ -1194,10 +2074,21 @@ entity_field(void *arg, const char *name, size_t nlen, const char *val, size_t v
 	if (nlen == 12 && strncasecmp(name, "content-type", 12) == 0 && !f->has_ct)
 	{
 		f->has_ct = true;
-		sb_add(&f->ct, val, vlen);
+		if (vlen)
+			parse_ctype(val, vlen, f->ct);
 	}
-	else if (nlen == 25 && strncasecmp(name, "content-transfer-encoding", 25) == 0 && f->cte.n == 0)
-		sb_add(&f->cte, val, vlen);
+	else if (nlen == 25 && strncasecmp(name, "content-transfer-encoding", 25) == 0 && !f->has_cte &&
+			 vlen)
+	{
+		f->has_cte = true;
+		if (vlen >= 6 && strncasecmp(val, "base64", 6) == 0)
+			f->ct->cte = CTE_BASE64;
+		else if (vlen >= 16 && strncasecmp(val, "quoted-printable", 16) == 0)
+			f->ct->cte = CTE_QP;
+		else if ((vlen >= 10 && strncasecmp(val, "x-uuencode", 10) == 0) ||
+				 (vlen >= 8 && strncasecmp(val, "uuencode", 8) == 0))
+			f->ct->cte = CTE_UU;
+	}
 }
 
 static void
@@ -1298,6 +2189,7 @@ entity_head(const char *s, size_t n, ctype *ct, build *top)
 
 	memset(&f, 0, sizeof(f));
 	f.top = top;
+	f.ct = ct;
 	memset(ct, 0, sizeof(*ct));
 	/* an entity that starts with a blank line has no header */
 	if (n > 0 && (s[0] == '\n' || (s[0] == '\r' && n > 1 && s[1] == '\n')))
@@ -1306,30 +2198,70 @@ entity_head(const char *s, size_t n, ctype *ct, build *top)
 	{
 		body = walk_header_block(s, n, entity_field, &f);
 	}
-	if (f.has_ct && f.ct.p)
-		parse_ctype(f.ct.p, f.ct.n, ct);
 	ct->declared = f.has_ct;
 	if (!ct->type[0])
 	{
 		strcpy(ct->type, "text");
 		strcpy(ct->sub, "plain");
 	}
-	if (f.cte.p)
-	{
-		const char *e = f.cte.p;
-
-		while (is_sp(*e))
-			e++;
-		if (strncasecmp(e, "base64", 6) == 0)
-			ct->cte = CTE_BASE64;
-		else if (strncasecmp(e, "quoted-printable", 16) == 0)
-			ct->cte = CTE_QP;
-		else if (strncasecmp(e, "x-uuencode", 10) == 0 || strncasecmp(e, "uuencode", 8) == 0)
-			ct->cte = CTE_UU;
-	}
-	sb_free(&f.ct);
-	sb_free(&f.cte);
 	return body > n ? n : body;
+}
+
+static inline int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Quoted-printable in[0..n) into out (n bytes at most): as GMime's
+ * g_mime_encoding_quoted_decode_step() in one step ("=\n" and "=\r\n" are
+ * soft breaks, "=" with anything but two hex digits is kept as is, a
+ * truncated "=" or "=X" at the end is dropped), with runs copied at once.
+ */
+static size_t
+qp_decode(const unsigned char *in, size_t n, unsigned char *out)
+{
+	const unsigned char *p = in,
+			   *e = in + n;
+	unsigned char *o = out;
+
+	while (p < e)
+	{
+		const unsigned char *eq = memchr(p, '=', (size_t) (e - p));
+		size_t		run = eq ? (size_t) (eq - p) : (size_t) (e - p);
+		unsigned char c1,
+					c2;
+
+		memcpy(o, p, run);
+		o += run;
+		if (eq == NULL)
+			break;
+		p = eq + 1;
+		if (p >= e)
+			break;
+		c1 = *p++;
+		if (c1 == '\n')
+			continue;
+		if (p >= e)
+			break;
+		c2 = *p++;
+		if (hexval(c1) >= 0 && hexval(c2) >= 0)
+			*o++ = (unsigned char) ((hexval(c1) << 4) | hexval(c2));
+		else if (!(c2 == '\n' && c1 == '\r'))
+		{
+			*o++ = '=';
+			*o++ = c1;
+			*o++ = c2;
+		}
+	}
+	return (size_t) (o - out);
 }
 
 /* decode a leaf body: transfer encoding, then charset to UTF-8, into out */
@@ -1352,8 +2284,7 @@ body_decode(const char *s, size_t n, const ctype *ct, sbuf *out, size_t limit)
 			raw.n = g_mime_encoding_base64_decode_step((const unsigned char *) s, n,
 													   (unsigned char *) raw.p, &state, &save);
 		else if (ct->cte == CTE_QP)
-			raw.n = g_mime_encoding_quoted_decode_step((const unsigned char *) s, n,
-													   (unsigned char *) raw.p, &state, &save);
+			raw.n = qp_decode((const unsigned char *) s, n, (unsigned char *) raw.p);
 		else
 		{
 			state = GMIME_UUDECODE_STATE_INIT;
@@ -1369,6 +2300,29 @@ body_decode(const char *s, size_t n, const ctype *ct, sbuf *out, size_t limit)
 	if (n > limit)
 		n = limit;
 	sb_add_converted(out, s, n, ct->charset);
+}
+
+/* decode the text/html parts kept for later, in order, into b->html */
+static void
+html_decode_pending(build *b)
+{
+	for (int i = 0; i < b->nhtml; i++)
+	{
+		ctype		ct;
+		sbuf		d = {0};
+
+		if (b->html.n >= MA_DSN_MAX_TEXT)
+			break;
+		memset(&ct, 0, sizeof(ct));
+		strcpy(ct.type, "text");
+		strcpy(ct.sub, "html");
+		ct.cte = b->htmls[i].cte;
+		memcpy(ct.charset, b->htmls[i].charset, sizeof(ct.charset));
+		body_decode(b->htmls[i].s, b->htmls[i].n, &ct, &d, MA_DSN_MAX_TEXT);
+		append_part(&b->html, &d, MA_DSN_MAX_TEXT);
+		sb_free(&d);
+	}
+	b->nhtml = 0;
 }
 
 /* a leaf part: where its decoded content goes */
@@ -1410,8 +2364,18 @@ leaf(build *b, const char *s, size_t n, const ctype *ct)
 		}
 		else if (strcmp(sub, "html") == 0)
 		{
-			if (b->html.n < MA_DSN_MAX_TEXT)
+			/* read only when there is no text/plain part (view_finish) */
+			if (b->nhtml < MA_DSN_HTML_PARTS)
 			{
+				b->htmls[b->nhtml].s = s;
+				b->htmls[b->nhtml].n = n;
+				b->htmls[b->nhtml].cte = ct->cte;
+				memcpy(b->htmls[b->nhtml].charset, ct->charset, sizeof(ct->charset));
+				b->nhtml++;
+			}
+			else if (b->html.n < MA_DSN_MAX_TEXT)
+			{
+				html_decode_pending(b);
 				body_decode(s, n, ct, &d, MA_DSN_MAX_TEXT);
 				append_part(&b->html, &d, MA_DSN_MAX_TEXT);
 			}
@@ -1647,7 +2611,9 @@ html_to_text(const char *s, size_t n, sbuf *out)
 			bool		skipblock = false;
 			const char *endtag = NULL;
 
-			if (n - j >= 5 && strncasecmp(s + j, "style", 5) == 0)
+			if (j < n && (s[j] | 0x20) != 's')
+				;
+			else if (n - j >= 5 && strncasecmp(s + j, "style", 5) == 0)
 			{
 				skipblock = true;
 				endtag = "</style";
@@ -1657,18 +2623,27 @@ html_to_text(const char *s, size_t n, sbuf *out)
 				skipblock = true;
 				endtag = "</script";
 			}
-			if ((n - j >= 2 && strncasecmp(s + j, "br", 2) == 0) ||
-				(n - j >= 2 && strncasecmp(s + j, "/p", 2) == 0) ||
-				(n - j >= 4 && strncasecmp(s + j, "/div", 4) == 0) ||
-				(n - j >= 3 && strncasecmp(s + j, "/tr", 3) == 0) ||
-				(n - j >= 3 && strncasecmp(s + j, "/li", 3) == 0) ||
-				(n - j >= 1 && s[j] == 'p' && j + 1 < n && (s[j + 1] == '>' || s[j + 1] == ' ')) ||
-				(n - j >= 3 && strncasecmp(s + j, "/h", 2) == 0))
-				sb_addc(out, '\n');
-			else if (n - j >= 3 && strncasecmp(s + j, "/td", 3) == 0)
-				sb_addc(out, ' ');
-			while (j < n && s[j] != '>')
-				j++;
+			/* <br>, </p>, </div>, </tr>, </li>, <p>, </hN>: a line end; </td>: a space */
+			if (j < n && (s[j] == '/' || (s[j] | 0x20) == 'b' || s[j] == 'p'))
+			{
+				char		c1 = n - j >= 2 ? (char) (s[j + 1] | 0x20) : 0;
+
+				if ((n - j >= 2 && (s[j] | 0x20) == 'b' && c1 == 'r') ||
+					(n - j >= 2 && s[j] == '/' && c1 == 'p') ||
+					(n - j >= 4 && s[j] == '/' && strncasecmp(s + j, "/div", 4) == 0) ||
+					(n - j >= 3 && s[j] == '/' && strncasecmp(s + j, "/tr", 3) == 0) ||
+					(n - j >= 3 && s[j] == '/' && strncasecmp(s + j, "/li", 3) == 0) ||
+					(s[j] == 'p' && j + 1 < n && (s[j + 1] == '>' || s[j + 1] == ' ')) ||
+					(n - j >= 3 && s[j] == '/' && c1 == 'h'))
+					sb_addc(out, '\n');
+				else if (n - j >= 3 && s[j] == '/' && strncasecmp(s + j, "/td", 3) == 0)
+					sb_addc(out, ' ');
+			}
+			{
+				const char *gt = j < n ? memchr(s + j, '>', n - j) : NULL;
+
+				j = gt ? (size_t) (gt - s) : n;
+			}
 			i = j < n ? j + 1 : n;
 			if (skipblock)
 			{
@@ -1713,8 +2688,16 @@ html_to_text(const char *s, size_t n, sbuf *out)
 			i++;
 			continue;
 		}
-		sb_addc(out, s[i]);
-		i++;
+		{
+			/* a run of ordinary bytes */
+			static const bool special[256] = {['<'] = true,['&'] = true,['\n'] = true};
+			size_t		k = i + 1;
+
+			while (k < n && !special[(unsigned char) s[k]])
+				k++;
+			sb_add(out, s + i, k - i);
+			i = k;
+		}
 	}
 }
 
@@ -1725,12 +2708,15 @@ find_line(const char *s, size_t n, const char *prefix)
 	size_t		pl = strlen(prefix);
 	size_t		p = 0;
 
+	char		c0 = prefix[0],
+				c1 = (char) toupper((unsigned char) prefix[0]);
+
 	while (p < n)
 	{
 		const char *nl = memchr(s + p, '\n', n - p);
 		size_t		e = nl ? (size_t) (nl - s) : n;
 
-		if (e - p >= pl && strncasecmp(s + p, prefix, pl) == 0)
+		if (e - p >= pl && (s[p] == c0 || s[p] == c1) && strncasecmp(s + p, prefix, pl) == 0)
 			return s + p;
 		p = e + 1;
 	}
@@ -1765,60 +2751,188 @@ dsn_from_text(build *b)
 	sb_add(&b->dsn, start, n - (size_t) (start - t));
 }
 
+/*
+ * The phrases that announce the returned message in a text bounce, found
+ * through the words they contain (anchors): one search per anchor instead
+ * of one per phrase.
+ */
+static const char *const orig_anchors[] = {"original", "message", "header", "below this", "included is", NULL};
+
+static const struct
+{
+	const char *mark;
+	int			anchor;			/* index in orig_anchors */
+}			orig_marks[] = {
+	{"original message", 0}, {"copy of the message", 1}, {"copy of your message", 1},
+	{"unsent message", 1}, {"message follows", 1}, {"returned message", 1},
+	{"original headers", 0}, {"headers of the original", 0}, {"below this line", 3},
+	{"message/rfc822", 1}, {"rfc822-headers", 2}, {"headers of your message", 2},
+	{"original mail", 0}, {"header of the original", 0}, {"message header follows", 1},
+	{"included is a copy", 4}, {"your message reads", 1}, {NULL, 0}
+};
+
+/* the start of the earliest marker in low[p, n) (lowercased text), or n */
+static size_t
+orig_marker_at(const char *low, size_t p, size_t n)
+{
+	static size_t off[32],
+				len[32],
+				alen[8],
+				maxoff[8];
+	static bool ready = false;
+	size_t		best = n;
+
+	if (!ready)
+	{
+		for (int k = 0; orig_marks[k].mark; k++)
+		{
+			int			a = orig_marks[k].anchor;
+
+			off[k] = (size_t) (strstr(orig_marks[k].mark, orig_anchors[a]) - orig_marks[k].mark);
+			len[k] = strlen(orig_marks[k].mark);
+			if (off[k] > maxoff[a])
+				maxoff[a] = off[k];
+		}
+		for (int a = 0; orig_anchors[a]; a++)
+			alen[a] = strlen(orig_anchors[a]);
+		ready = true;
+	}
+	for (int a = 0; orig_anchors[a]; a++)
+	{
+		size_t		q = p;
+
+		while (q < n)
+		{
+			const char *h = memmem(low + q, n - q, orig_anchors[a], alen[a]);
+			size_t		at;
+
+			if (h == NULL)
+				break;
+			at = (size_t) (h - low);
+			if (at >= best + maxoff[a])
+				break;			/* every marker here would start after the best */
+			for (int k = 0; orig_marks[k].mark; k++)
+			{
+				size_t		st;
+
+				if (orig_marks[k].anchor != a || at < off[k])
+					continue;
+				st = at - off[k];
+				if (st >= p && st < best && st + len[k] <= n &&
+					memcmp(low + st, orig_marks[k].mark, len[k]) == 0)
+					best = st;
+			}
+			q = at + 1;
+		}
+	}
+	return best;
+}
+
+/*
+ * All the marker starts in low[0, n) at once, in one pass that reads a
+ * 4-byte key every 8 bytes: each marker (13 bytes or more) has a key at each
+ * offset o < 8, so an occurrence at j is seen at the aligned j + o.  Returns
+ * the number of starts put (sorted) in hits, or -1 when there are more than
+ * max of them (the caller then searches with orig_marker_at()).
+ */
+#define ORIG_HASH 512
+static int
+orig_marks_all(const char *low, size_t n, size_t *hits, int max)
+{
+	static int	bucket[ORIG_HASH],
+				next[32 * 8];
+	static uint32_t key[32 * 8];
+	static size_t mlen[32];
+	static bool ready = false,
+				usable = true;
+	int			nh = 0;
+
+	if (!ready)
+	{
+		memset(bucket, 0xff, sizeof(bucket));
+		for (int k = 0; orig_marks[k].mark; k++)
+		{
+			mlen[k] = strlen(orig_marks[k].mark);
+			if (mlen[k] < 8 + 4 || k >= 32)
+			{
+				usable = false;	/* a marker too short for the keys */
+				break;
+			}
+			for (int o = 0; o < 8; o++)
+			{
+				int			slot = k * 8 + o;
+				unsigned	h;
+
+				memcpy(&key[slot], orig_marks[k].mark + o, 4);
+				h = (unsigned) ((key[slot] * 2654435761u) >> 20) & (ORIG_HASH - 1);
+				next[slot] = bucket[h];
+				bucket[h] = slot;
+			}
+		}
+		ready = true;
+	}
+	if (!usable)
+		return -1;
+	for (size_t i = 0; i + 4 <= n; i += 8)
+	{
+		uint32_t	k;
+
+		memcpy(&k, low + i, 4);
+		for (int slot = bucket[((k * 2654435761u) >> 20) & (ORIG_HASH - 1)]; slot >= 0; slot = next[slot])
+		{
+			int			m = slot / 8,
+						o = slot % 8;
+			size_t		j;
+			int			at;
+
+			if (key[slot] != k || i < (size_t) o)
+				continue;
+			j = i - (size_t) o;
+			if (j + mlen[m] > n || memcmp(low + j, orig_marks[m].mark, mlen[m]) != 0)
+				continue;
+			if (nh >= max)
+				return -1;
+			/* sorted: a start is at most 7 bytes before the previous ones */
+			for (at = nh; at > 0 && hits[at - 1] > j; at--)
+				hits[at] = hits[at - 1];
+			hits[at] = j;
+			nh++;
+		}
+	}
+	return nh;
+}
+
 /* the header block of the original message quoted in the text */
 static void
 orig_from_text(build *b)
 {
-	static const char *const marks[] = {
-		"original message", "copy of the message", "copy of your message", "unsent message",
-		"message follows", "returned message", "original headers", "headers of the original",
-		"below this line", "message/rfc822", "rfc822-headers", "headers of your message",
-		"original mail", "header of the original", "message header follows",
-		"included is a copy", "your message reads", NULL
-	};
 	const char *t = b->text.p;
 	size_t		n = b->text.n,
 				p = 0;
-	size_t		next[32];
-	int			nm = 0;
-	char	   *low;
+	const char *low = b->low;
+	size_t		hits[64];
+	int			nh,
+				hi = 0;
 
-	if (t == NULL || b->have_orig)
+	if (t == NULL || low == NULL || b->have_orig)
 		return;
-	low = malloc(n + 1);
-	if (low == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-	{
-		unsigned char ch = (unsigned char) t[i];
-
-		low[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-	}
-	/* the next occurrence of each marker, kept up to date as p moves on */
-	for (; marks[nm]; nm++)
-	{
-		const char *h = memmem(low, n, marks[nm], strlen(marks[nm]));
-
-		next[nm] = h ? (size_t) (h - low) : n;
-	}
+	nh = orig_marks_all(low, n, hits, 64);
 	while (p < n)
 	{
-		size_t		hit = n,
+		size_t		hit,
 					e,
 					ls;
 		const char *nl;
 
-		for (int k = 0; k < nm; k++)
+		if (nh < 0)
+			hit = orig_marker_at(low, p, n);
+		else
 		{
-			if (next[k] < p)
-			{
-				const char *h = memmem(low + p, n - p, marks[k], strlen(marks[k]));
-
-				next[k] = h ? (size_t) (h - low) : n;
-			}
-			if (next[k] < hit)
-				hit = next[k];
+			while (hi < nh && hits[hi] < p)
+				hi++;
+			hit = hi < nh ? hits[hi] : n;
 		}
+
 		if (hit >= n)
 			break;
 		/* the line of the marker; a long line is prose, not a marker */
@@ -1845,43 +2959,37 @@ orig_from_text(build *b)
 
 				orig_from_block(b, t + p, n - p);
 				if (b->orig.n > before && (b->orig_from || b->orig_msgid || b->orig_subject))
-				{
-					free(low);
 					return;
-				}
 				b->have_orig = false;
 				break;
 			}
 			p = e2 + 1;
 		}
 	}
-	free(low);
 }
 
 static void
 build_free(build *b)
 {
-	for (size_t i = 0; i < b->m.nheaders; i++)
-	{
-		free(b->m.headers[i].name);
-		free(b->m.headers[i].value);
-	}
-	free(b->m.headers);
+	if (b->m.headers != b->hbuf)
+		free(b->m.headers);
 	sb_free(&b->text);
 	sb_free(&b->html);
 	sb_free(&b->dsn);
 	sb_free(&b->fb);
 	sb_free(&b->orig);
-	free(b->orig_msgid);
-	free(b->orig_from);
-	free(b->orig_subject);
-	free(b->orig_to);
+	sb_free(&b->scratch);
+	free(b->low);
+	b->low = NULL;
+	arena_free(b);
 }
 
 /* the derived parts of the view, then the ma_bmsg pointers */
 static void
 view_finish(build *b)
 {
+	if (b->text.n == 0 && b->nhtml > 0)
+		html_decode_pending(b);
 	if (b->text.n == 0 && b->html.n > 0)
 		html_to_text(b->html.p, b->html.n, &b->text);
 	if (b->dsn.n == 0)
@@ -1889,16 +2997,32 @@ view_finish(build *b)
 		dsn_from_text(b);
 		b->text_dsn = b->dsn.n > 0;
 	}
+	free(b->low);
+	b->low = NULL;
+	if (b->text.n)
+	{
+		/* NUL-padded: readers may load 8 bytes at a time */
+		b->low = malloc(b->text.n + 8);
+		if (b->low == NULL)
+			dsn_oom = true;
+		else
+		{
+			ma_dsn_lower(b->low, b->text.p, b->text.n);
+			memset(b->low + b->text.n, 0, 8);
+		}
+	}
 	if (!b->have_orig)
 		orig_from_text(b);
 	b->m.text = b->text.p ? b->text.p : (char *) "";
 	b->m.text_len = b->text.n;
+	b->m.text_low = b->low;
 	b->m.dsn = b->dsn.p;
 	b->m.dsn_len = b->dsn.n;
 	b->m.feedback = b->fb.p;
 	b->m.feedback_len = b->fb.n;
 	b->m.orig_headers = b->orig.p;
 	b->m.orig_headers_len = b->orig.n;
+	b->m.orig_to = b->orig_to;
 }
 
 /*
@@ -1912,6 +3036,12 @@ build_view(build *b, const char *msg, size_t len)
 	size_t		start = 0;
 
 	gmime_once();
+	b->m.owner = b;
+	if (b->src == NULL)
+	{
+		b->src = msg;
+		b->srclen = len;
+	}
 	while (start < len && (msg[start] == '\n' || msg[start] == '\r'))
 		start++;
 	if (len - start > 5 && memcmp(msg + start, "From ", 5) == 0)
@@ -2016,6 +3146,123 @@ typed_value(const char *v, size_t n, const char **out, size_t *outn, const char 
 	*outn = n;
 }
 
+/* days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm) */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int			era,
+				yoe,
+				doy,
+				doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int64_t) era * 146097 + doe - 719468;
+}
+
+/*
+ * The RFC 5322 date-time in its usual form ("[Mon, ]29 Apr 2013 14:33:11
+ * +0900 [(JST)]", or a GMT/UT/UTC zone) as seconds since the epoch; false
+ * for anything else (then GMime reads it).
+ */
+static bool
+parse_date_fast(const char *v, size_t n, int64_t *out)
+{
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	size_t		i = 0;
+	int			day = 0,
+				mon = -1,
+				year = 0,
+				hh = 0,
+				mi = 0,
+				ss = 0,
+				k,
+				off = 0;
+	char		m3[3];
+
+#define SKIPSP() while (i < n && (v[i] == ' ' || v[i] == '\t')) i++
+#define DIGITS(var, lo, hi) \
+	do { \
+		for (k = 0, var = 0; i < n && v[i] >= '0' && v[i] <= '9' && k < (hi); k++, i++) \
+			var = var * 10 + (v[i] - '0'); \
+		if (k < (lo) || (i < n && v[i] >= '0' && v[i] <= '9')) \
+			return false; \
+	} while (0)
+
+	SKIPSP();
+	if (i < n && isalpha((unsigned char) v[i]))
+	{
+		/* the day of the week */
+		for (k = 0; i < n && isalpha((unsigned char) v[i]); k++, i++)
+			;
+		if (k != 3 || i >= n || v[i] != ',')
+			return false;
+		i++;
+		SKIPSP();
+	}
+	DIGITS(day, 1, 2);
+	SKIPSP();
+	if (i + 3 > n)
+		return false;
+	for (k = 0; k < 3; k++)
+		m3[k] = (char) tolower((unsigned char) v[i + k]);
+	for (k = 0; k < 12; k++)
+		if (memcmp(months + 3 * k, m3, 3) == 0)
+			mon = k;
+	i += 3;
+	if (mon < 0 || i >= n || v[i] != ' ')
+		return false;
+	SKIPSP();
+	DIGITS(year, 4, 4);
+	SKIPSP();
+	DIGITS(hh, 1, 2);
+	if (i >= n || v[i] != ':')
+		return false;
+	i++;
+	DIGITS(mi, 2, 2);
+	if (i < n && v[i] == ':')
+	{
+		i++;
+		DIGITS(ss, 2, 2);
+	}
+	SKIPSP();
+	if (i < n && (v[i] == '+' || v[i] == '-'))
+	{
+		int			sign = v[i] == '-' ? -1 : 1,
+					z;
+
+		i++;
+		DIGITS(z, 4, 4);
+		if (z / 100 > 14 || z % 100 > 59)
+			return false;
+		off = sign * ((z / 100) * 3600 + (z % 100) * 60);
+	}
+	else if (i + 3 <= n && strncasecmp(v + i, "GMT", 3) == 0)
+		i += 3;
+	else if (i + 3 <= n && strncasecmp(v + i, "UTC", 3) == 0)
+		i += 3;
+	else if (i + 2 <= n && strncasecmp(v + i, "UT", 2) == 0)
+		i += 2;
+	else
+		return false;
+	SKIPSP();
+	if (i < n && v[i] != '(')
+		return false;
+	if (day < 1 || day > mdays[mon] || (mon == 1 && day == 29 &&
+										!((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)))
+		return false;
+	if (year < 1970 || hh > 23 || mi > 59 || ss > 59)
+		return false;
+	*out = days_from_civil(year, mon + 1, day) * 86400 + hh * 3600 + mi * 60 + ss - off;
+	return true;
+#undef SKIPSP
+#undef DIGITS
+}
+
 static bool
 parse_date(const char *v, size_t n, int64_t *out)
 {
@@ -2024,6 +3271,8 @@ parse_date(const char *v, size_t n, int64_t *out)
 
 	if (n == 0 || n >= sizeof(buf))
 		return false;
+	if (parse_date_fast(v, n, out))
+		return *out > 0;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
 	dt = g_mime_utils_header_decode_date(buf);
@@ -2082,12 +3331,22 @@ typedef struct dsn_msgf
 	int64_t		arrival;
 } dsn_msgf;
 
+#define DSN_PENDING 16
+
 typedef struct dsn_cur
 {
 	ma_dsn_rcpt *row;			/* NULL until a recipient field */
 	bool		has_final;
 	bool		has_orig;
 	char		alterr[512];	/* "Status: 553 Exceeded ..." */
+	/*
+	 * Per-recipient fields met before the recipient field of their group
+	 * ("Action: failed" then "Final-Recipient: ..."): the order of the
+	 * fields within a group does not matter (RFC 3464 2.3).  Kept as
+	 * name NUL value NUL, applied to the row when it starts.
+	 */
+	sbuf		pend;
+	int			npend;
 } dsn_cur;
 
 static void
@@ -2165,10 +3424,44 @@ dsn_field(ma_dsn_result *r, dsn_msgf *mf, dsn_cur *cur, const char *name, size_t
 			else if (xn)
 				ma_dsn_setn(&cur->row->original_recipient, x, xn);
 		}
+		if (cur->npend > 0 && cur->pend.p)
+		{
+			/* the fields of this group that came before its recipient */
+			sbuf		pend = cur->pend;
+			int			np = cur->npend;
+			const char *q = pend.p;
+
+			cur->pend = (sbuf) {0};
+			cur->npend = 0;
+			for (int i = 0; i < np; i++)
+			{
+				const char *pn = q;
+				size_t		pl = strlen(pn);
+				const char *pv = pn + pl + 1;
+				size_t		pvl = strlen(pv);
+
+				dsn_field(r, mf, cur, pn, pl, pv, pvl);
+				q = pv + pvl + 1;
+			}
+			sb_free(&pend);
+		}
 		return;
 	}
 	if (cur->row == NULL)
+	{
+		if ((NAMEIS("action") || NAMEIS("status") || NAMEIS("remote-mta") ||
+			 NAMEIS("diagnostic-code") || NAMEIS("last-attempt-date") ||
+			 NAMEIS("will-retry-until")) && cur->npend < DSN_PENDING)
+		{
+			sb_add(&cur->pend, name, nlen);
+			sb_addc(&cur->pend, '\0');
+			if (vn)
+				sb_add(&cur->pend, v, vn);
+			sb_addc(&cur->pend, '\0');
+			cur->npend++;
+		}
 		return;
+	}
 	if (NAMEIS("action"))
 	{
 		size_t		k = 0;
@@ -2287,6 +3580,8 @@ decode_rfc3464(const ma_bmsg *m, ma_dsn_result *r)
 			cur.row = NULL;
 			cur.has_final = cur.has_orig = false;
 			cur.alterr[0] = '\0';
+			cur.pend.n = 0;
+			cur.npend = 0;
 			p = le + 1;
 			continue;
 		}
@@ -2297,23 +3592,29 @@ decode_rfc3464(const ma_bmsg *m, ma_dsn_result *r)
 			p = le + 1;
 			continue;
 		}
-		v.n = 0;
-		sb_add(&v, s + colon + 1, le - colon - 1);
 		{
 			size_t		np = le + 1;
+			const char *vp = s + colon + 1;
+			size_t		vn = le - colon - 1;
 
-			while (np < n && (s[np] == ' ' || s[np] == '\t'))
+			if (np < n && (s[np] == ' ' || s[np] == '\t'))
 			{
-				const char *nl2 = memchr(s + np, '\n', n - np);
-				size_t		e2 = nl2 ? (size_t) (nl2 - s) : n;
+				/* folded: the lines joined with a space */
+				v.n = 0;
+				sb_add(&v, s + colon + 1, le - colon - 1);
+				while (np < n && (s[np] == ' ' || s[np] == '\t'))
+				{
+					const char *nl2 = memchr(s + np, '\n', n - np);
+					size_t		e2 = nl2 ? (size_t) (nl2 - s) : n;
 
-				sb_addc(&v, ' ');
-				sb_add(&v, s + np, e2 - np);
-				np = e2 + 1;
+					sb_addc(&v, ' ');
+					sb_add(&v, s + np, e2 - np);
+					np = e2 + 1;
+				}
+				vp = v.p ? v.p : "";
+				vn = v.n;
 			}
 			{
-				const char *vp = v.p ? v.p : "";
-				size_t		vn = v.n;
 
 				while (vn > 0 && is_sp(*vp))
 				{
@@ -2331,6 +3632,7 @@ decode_rfc3464(const ma_bmsg *m, ma_dsn_result *r)
 	}
 	dsn_close_row(&cur);
 	sb_free(&v);
+	sb_free(&cur.pend);
 	/* per-message fields on every row; rows without any address dropped */
 	{
 		size_t		w = first;
@@ -2759,7 +4061,7 @@ addr_hash(const char *s)
 	uint32_t	h = 2166136261u;
 
 	for (; *s; s++)
-		h = (h ^ (uint32_t) tolower((unsigned char) *s)) * 16777619u;
+		h = (h ^ (uint32_t) (*s >= 'A' && *s <= 'Z' ? *s + 32 : (unsigned char) *s)) * 16777619u;
 	return h;
 }
 
@@ -2861,6 +4163,8 @@ finish_row(const build *b, ma_dsn_rcpt *x)
 	char		found[16] = "";
 	int			reply = 0;
 	const char *d = x->diagnostic;
+	reply_set	rs;
+	bool		has_replies = false;	/* rs is the diagnostic's */
 
 	if (x->reason && (strcmp(x->reason, "feedback") == 0 || strcmp(x->reason, "vacation") == 0))
 		goto originals;
@@ -2870,9 +4174,13 @@ finish_row(const build *b, ma_dsn_rcpt *x)
 		char		cls = x->status ? x->status[0] : 0;
 
 		ma_dsn_find_status(d, dn, 0, found);
-		reply = ma_dsn_find_reply(d, dn, found[0] ? found[0] : cls);
-		if (reply == 0)
-			reply = ma_dsn_find_reply(d, dn, 0);
+		has_replies = reply_scan(d, dn, &rs);
+		if (has_replies)
+		{
+			reply = reply_pick(&rs, found[0] ? found[0] : cls);
+			if (reply == 0)
+				reply = reply_pick(&rs, 0);
+		}
 	}
 	if (found[0] || x->status)
 	{
@@ -2887,7 +4195,7 @@ finish_row(const build *b, ma_dsn_rcpt *x)
 	/* a reply code of another class than the status */
 	if (x->reply_code && x->status && x->status[0] != (char) ('0' + x->reply_code / 100) && d)
 	{
-		int			r2 = ma_dsn_find_reply(d, strlen(d), x->status[0]);
+		int			r2 = has_replies ? reply_pick(&rs, x->status[0]) : 0;
 
 		if (r2)
 			x->reply_code = r2;
@@ -2901,9 +4209,9 @@ finish_row(const build *b, ma_dsn_rcpt *x)
 	/* a failure does not carry a positive reply code */
 	if (x->reply_code / 100 == 2 && x->action && strcmp(x->action, "failed") == 0 && d)
 	{
-		x->reply_code = ma_dsn_find_reply(d, strlen(d), '5');
+		x->reply_code = has_replies ? reply_pick(&rs, '5') : 0;
 		if (x->reply_code == 0)
-			x->reply_code = ma_dsn_find_reply(d, strlen(d), '4');
+			x->reply_code = has_replies ? reply_pick(&rs, '4') : 0;
 	}
 	if (x->diagnostic_type == NULL && x->diagnostic)
 		ma_dsn_set(&x->diagnostic_type, "smtp");
@@ -2959,11 +4267,59 @@ tidy_recipient(ma_dsn_rcpt *x)
 		ma_dsn_set(&x->recipient, addr);
 }
 
+/*
+ * A challenge-response request ("please confirm that you are a person
+ * before your message is delivered": TMDA, Spam Arrest, Boxbe, ...) is an
+ * automatic answer, not a bounce nor an auto-reply: no rows.  Known by the
+ * service's headers or sender, or by the request's wording, and only when
+ * there is no delivery-status part.
+ */
+static bool
+challenge_response(const build *b)
+{
+	static const char *const domains[] = {
+		"@boxbe.com", "@spamarrest.com", "@mailblocks.com", "@bluebottle.com",
+		"@sendio.com", "@choicemail.com", "@spamhero.com", NULL
+	};
+	static const char *const phrases[] = {
+		"challenge-response", "challenge/response", "challenge response system",
+		"confirm that you are a human", "verify that you are a human",
+		"prove that you are a human", "confirm that you are a real person",
+		"verify that you are a real person", "confirm that you are not a robot",
+		"to confirm that you are not a spammer", "please confirm your message",
+		"awaiting your confirmation", "awaiting your verification",
+		"is waiting for your confirmation", "has been held until you confirm",
+		"added to my approved senders", "added to my list of approved senders",
+		"to have your message delivered, please", NULL
+	};
+	const ma_bmsg *m = &b->m;
+	const char *from = ma_bmsg_header(m, "from"),
+			   *v;
+	size_t		n = m->text_len < 8192 ? m->text_len : 8192;
+
+	if (m->dsn || m->feedback)
+		return false;
+	if ((v = ma_bmsg_header(m, "x-delivery-agent")) && ma_dsn_memcasemem(v, strlen(v), "tmda"))
+		return true;
+	for (int i = 0; from && domains[i]; i++)
+		if (ma_dsn_memcasemem(from, strlen(from), domains[i]))
+			return true;
+	if (m->text_low == NULL)
+		return false;
+	for (int i = 0; phrases[i]; i++)
+		if (memmem(m->text_low, n, phrases[i], strlen(phrases[i])))
+			return true;
+	return false;
+}
+
 /* the decoders, in order; returns the rows added */
 static int
 decode(build *b, ma_dsn_result *out)
 {
-	int			n = decode_arf(b, out);
+	int			n;
+	size_t		start = out->n;
+
+	n = decode_arf(b, out);
 
 	if (n == 0)
 	{
@@ -2997,20 +4353,36 @@ decode(build *b, ma_dsn_result *out)
 	}
 	if (n == 0)
 		n = decode_rfc3834(b, out);
+	if (n > 0)
+	{
+		/*
+		 * Rows read only by the weak decoders (an auto-reply, an unknown
+		 * text bounce) from a challenge-response request: none.
+		 */
+		bool		weak = true;
+
+		for (size_t i = start; i < out->n && weak; i++)
+			weak = out->rcpts[i].source && (strcmp(out->rcpts[i].source, "rfc3834") == 0 ||
+											 strcmp(out->rcpts[i].source, "generic") == 0);
+		if (weak && challenge_response(b))
+		{
+			while (out->n > start)
+				rcpt_clear(&out->rcpts[--out->n]);
+			n = 0;
+		}
+	}
 	return n;
 }
 
-bool
-ma_dsn_parse(const char *msg, size_t len, ma_dsn_result *out)
+/* one message: its rows appended to out */
+static void
+parse_one(const char *msg, size_t len, ma_dsn_result *out)
 {
 	build		b;
 	int			n = 0;
+	size_t		first = out->n;
 
-	dsn_oom = false;
-	out->error[0] = '\0';
 	memset(&b, 0, sizeof(b));
-	if (msg == NULL || len == 0)
-		return true;
 	build_view(&b, msg, len);
 	n = decode(&b, out);
 	/* a bounce forwarded inline ("> " quoted) */
@@ -3034,11 +4406,14 @@ ma_dsn_parse(const char *msg, size_t len, ma_dsn_result *out)
 				   *ps = NULL,
 				   *pa = NULL,
 				   *psrc = NULL,
-				   *pr = NULL;
+				   *pr = NULL,
+				   *pt = NULL;
 		int			prc = -1;
 		const char *preason = NULL;
+		ma_bounce_textcache tc;
 
-		for (size_t i = 0; i < out->n && !dsn_oom; i++)
+		memset(&tc, 0, sizeof(tc));
+		for (size_t i = first; i < out->n && !dsn_oom; i++)
 		{
 			ma_dsn_rcpt *x = &out->rcpts[i];
 
@@ -3055,16 +4430,31 @@ ma_dsn_parse(const char *msg, size_t len, ma_dsn_result *out)
 					((pa == NULL && x->action == NULL) ||
 					 (pa && x->action && strcmp(pa, x->action) == 0)) &&
 					((pr == NULL && x->remote_mta == NULL) ||
-					 (pr && x->remote_mta && strcmp(pr, x->remote_mta) == 0)))
+					 (pr && x->remote_mta && strcmp(pr, x->remote_mta) == 0)) &&
+					((pt == NULL && x->diagnostic_type == NULL) ||
+					 (pt && x->diagnostic_type && strcmp(pt, x->diagnostic_type) == 0)))
 					x->reason = preason;
 				else
-					x->reason = ma_bounce_reason(x->diagnostic, x->status, x->reply_code,
-												 x->action, x->source, x->remote_mta,
-												 b.m.text);
+				{
+					ma_bounce_in in;
+
+					memset(&in, 0, sizeof(in));
+					in.diagnostic = x->diagnostic;
+					in.status = x->status;
+					in.reply_code = x->reply_code;
+					in.action = x->action;
+					in.source = x->source;
+					in.remote_mta = x->remote_mta;
+					in.text = b.m.text;
+					in.diagnostic_type = x->diagnostic_type;
+					in.cache = &tc;
+					x->reason = ma_bounce_reason_ex(&in);
+				}
 				pd = x->diagnostic;
 				ps = x->status;
 				pa = x->action;
 				pr = x->remote_mta;
+				pt = x->diagnostic_type;
 				psrc = x->source;
 				prc = x->reply_code;
 				preason = x->reason;
@@ -3075,6 +4465,106 @@ ma_dsn_parse(const char *msg, size_t len, ma_dsn_result *out)
 		}
 	}
 	build_free(&b);
+}
+
+/*
+ * Where the next message of an mbox starts in s[pos..n): a "From " line
+ * after a blank line, followed by a header field (a "From " line in a body
+ * is written ">From " in an mbox).  n when there is none.
+ */
+static size_t
+mbox_next(const char *s, size_t n, size_t pos)
+{
+	while (pos < n)
+	{
+		const char *p = memmem(s + pos, n - pos, "\nFrom ", 6);
+		size_t		at,
+					nl2;
+		const char *e;
+
+		if (p == NULL)
+			return n;
+		at = (size_t) (p - s) + 1;
+		pos = at;
+		/* a blank line before it */
+		if (!(at >= 2 && s[at - 2] == '\n') && !(at >= 3 && s[at - 2] == '\r' && s[at - 3] == '\n'))
+			continue;
+		/* then a header field: "Name:" */
+		e = memchr(s + at, '\n', n - at);
+		if (e == NULL)
+			return n;
+		nl2 = (size_t) (e - s) + 1;
+		{
+			size_t		c = nl2;
+
+			while (c < n && c - nl2 < 80 && s[c] > ' ' && s[c] < 0x7F && s[c] != ':')
+				c++;
+			if (c > nl2 && c < n && s[c] == ':')
+				return at;
+		}
+	}
+	return n;
+}
+
+bool
+ma_dsn_parse(const char *msg, size_t len, ma_dsn_result *out)
+{
+	size_t		start = 0;
+	char	   *lf = NULL;
+
+	dsn_oom = false;
+	out->error[0] = '\0';
+	if (msg == NULL || len == 0)
+		return true;
+	/*
+	 * Lines that end with a bare CR (old Mac OS files): CR LF and CR become
+	 * LF, as Sisimai does.  Told by the first line ending.
+	 */
+	{
+		const char *nl = memchr(msg, '\n', len);
+		const char *cr = memchr(msg, '\r', nl ? (size_t) (nl - msg) : len);
+
+		while (cr && cr + 1 < msg + len && cr[1] == '\r')
+			cr++;				/* CR CR LF: a CR too many, not a Mac file */
+		if (cr && cr + 1 < msg + len && cr[1] != '\n')
+		{
+			size_t		o = 0;
+
+			lf = malloc(len);
+			if (lf == NULL)
+			{
+				snprintf(out->error, sizeof(out->error), "out of memory");
+				return false;
+			}
+			for (size_t i = 0; i < len; i++)
+			{
+				if (msg[i] != '\r')
+					lf[o++] = msg[i];
+				else if (i + 1 >= len || msg[i + 1] != '\n')
+					lf[o++] = '\n';
+			}
+			msg = lf;
+			len = o;
+		}
+	}
+	/* an mbox of several messages (as Sisimai reads them): each in turn */
+	while (start < len && (msg[start] == '\n' || msg[start] == '\r'))
+		start++;
+	if (len - start > 5 && memcmp(msg + start, "From ", 5) == 0)
+	{
+		int			nmsg = 0;
+
+		while (start < len && !dsn_oom && out->n < MA_DSN_MAX_RCPTS && nmsg++ < MA_DSN_MAX_MBOX)
+		{
+			size_t		next = mbox_next(msg, len, start + 5);
+
+			parse_one(msg + start, next - start, out);
+			start = next;
+		}
+	}
+	else
+		parse_one(msg, len, out);
+	free(lf);
 	if (dsn_oom)
 	{
 		snprintf(out->error, sizeof(out->error), "out of memory");

@@ -6,16 +6,18 @@
  *	  ma_dsn_parse() takes one stored message (raw bytes, any line endings)
  *	  and fills an ma_dsn_result with one ma_dsn_rcpt per failed (or, for
  *	  success DSNs, delivered) recipient.  A message that is not a bounce, an
- *	  auto-reply or a feedback report gives zero rows.  Every string in the
- *	  result is valid UTF-8 (charsets converted, invalid bytes replaced), NUL
- *	  terminated, malloc'ed; ma_dsn_free() releases all of it.  No postgres.h.
+ *	  auto-reply or a feedback report gives zero rows (a challenge-response
+ *	  request neither); an mbox of several messages gives the rows of each
+ *	  in turn.  Every string in the result is valid UTF-8 (charsets
+ *	  converted, invalid bytes replaced), NUL terminated, malloc'ed;
+ *	  ma_dsn_free() releases all of it.  No postgres.h.
  *
  *	  The pipeline (ma_dsn.c): MIME with GMime 3 -> an ma_bmsg view of the
  *	  message (decoded headers, the human-readable text, the delivery-status
  *	  part, the original message's headers) -> decoders in order: ARF
  *	  (RFC 5965), RFC 3464 delivery-status, the text formats of real MTAs and
  *	  providers (ma_dsn_lhost.c), RFC 3834 auto-replies -> per recipient,
- *	  the reason from ma_bounce_reason() (ma_bounce.c).
+ *	  the reason from ma_bounce_reason_ex() (ma_bounce.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -77,8 +79,24 @@ extern void ma_dsn_free(ma_dsn_result *r);
 typedef struct ma_bhdr
 {
 	char	   *name;				/* as written */
-	char	   *value;				/* unfolded, RFC 2047 decoded, UTF-8 */
+	char	   *value;				/* unfolded, RFC 2047 decoded, UTF-8: NULL
+									 * until read (ma_bmsg_value) */
+	const char *raw;				/* unfolded, trimmed, not decoded */
+	size_t		raw_len;
+	uint32_t	key;				/* ma_bhdr_key() of the name */
 } ma_bhdr;
+
+/* a cheap key of a header name s[0..n) (case-insensitive) to compare first */
+static inline uint32_t
+ma_bhdr_key(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return ((uint32_t) n << 24) ^ (((uint32_t) (unsigned char) s[0] | 0x20u) << 16) ^
+		(((uint32_t) (unsigned char) s[n / 2] | 0x20u) << 8) ^ ((uint32_t) (unsigned char) s[n - 1] | 0x20u);
+}
+
+#define MA_BMSG_HIDX 128
 
 /* the view of a message that decoders work on (built by ma_dsn.c) */
 typedef struct ma_bmsg
@@ -89,6 +107,8 @@ typedef struct ma_bmsg
 									 * text/html stripped of tags) that are not the
 									 * original message, decoded, UTF-8, LF line ends */
 	size_t		text_len;
+	const char *text_low;		/* text with ASCII letters lowercased (same
+									 * length, then 8 NUL bytes), or NULL */
 	char	   *dsn;				/* message/delivery-status part(s), decoded,
 									 * UTF-8, LF line ends; NULL when none */
 	size_t		dsn_len;
@@ -96,12 +116,21 @@ typedef struct ma_bmsg
 	size_t		feedback_len;
 	char	   *orig_headers;		/* header block of the returned original
 									 * message (message/rfc822, text/rfc822-headers,
-									 * or found inline in the text), or NULL */
+									 * or found inline in the text), as written
+									 * (folded, not decoded), or NULL */
 	size_t		orig_headers_len;
+	const char *orig_to;			/* its first To: field, unfolded, decoded, or
+									 * NULL */
+	void	   *owner;				/* what decodes header values (ma_dsn.c) */
+	/* the first header of each name, by key (1 + index; 0: empty) */
+	uint16_t	hidx[MA_BMSG_HIDX];
+	bool		hidx_full;			/* a name did not fit: search linearly */
 } ma_bmsg;
 
 /* first top-level header called name (case-insensitive), or NULL */
 extern const char *ma_bmsg_header(const ma_bmsg *m, const char *name);
+/* the decoded value of the top-level header i (decoded on first use) */
+extern const char *ma_bmsg_value(const ma_bmsg *m, size_t i);
 
 /* append a zeroed recipient row (NULL when MA_DSN_MAX_RCPTS reached or OOM) */
 extern ma_dsn_rcpt *ma_dsn_add(ma_dsn_result *r);
@@ -119,6 +148,8 @@ extern int	ma_dsn_lhost(const ma_bmsg *m, ma_dsn_result *r);
 
 /* helpers for the decoders (ma_dsn.c) */
 
+/* dst[0..n) = src[0..n) with the ASCII letters lowercased (dst may be src) */
+extern void ma_dsn_lower(char *dst, const char *src, size_t n);
 /* case-insensitive search of needle in h[0..hn), or NULL */
 extern const char *ma_dsn_memcasemem(const char *h, size_t hn, const char *needle);
 /* the first e-mail address in s[0..n) ("<a@b>" first, else a bare a@b), domain
@@ -126,6 +157,8 @@ extern const char *ma_dsn_memcasemem(const char *h, size_t hn, const char *needl
 extern bool ma_dsn_find_addr(const char *s, size_t n, char *out, size_t outlen);
 /* set r->diagnostic to s[0..n) with whitespace collapsed to single spaces */
 extern void ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n);
+/* the same of r->diagnostic, a space and s[0..n) (r->diagnostic may be NULL) */
+extern void ma_dsn_append_diag(ma_dsn_rcpt *r, const char *s, size_t n);
 /* the enhanced status code a text carries (cls '2', '4', '5' or 0: any), chosen
  * among several as Sisimai does; false when none */
 extern bool ma_dsn_find_status(const char *s, size_t n, char cls, char out[16]);
@@ -151,6 +184,38 @@ extern const char *ma_bounce_reason(const char *diagnostic, const char *status,
 									int reply_code, const char *action,
 									const char *source, const char *remote_mta,
 									const char *text);
+
+/*
+ * What ma_bounce_reason_ex() reads of the text of a bounce, kept between the
+ * recipients of one message: zero it (or point it at another message's text)
+ * and pass the same cache for every row of the message.
+ */
+typedef struct ma_bounce_textcache
+{
+	const char *text;				/* the text the rest is about */
+	bool		tags_done;
+	bool		mda_done;
+	bool		mda;				/* a local delivery agent's error line */
+	uint64_t	tags[4];			/* the phrases found in the text (internal) */
+} ma_bounce_textcache;
+
+/* the inputs of ma_bounce_reason_ex(); any may be NULL/0 */
+typedef struct ma_bounce_in
+{
+	const char *diagnostic;
+	const char *status;
+	int			reply_code;
+	const char *action;
+	const char *source;
+	const char *remote_mta;
+	const char *text;
+	const char *diagnostic_type;	/* RFC 3464 Diagnostic-Code type: "smtp",
+									 * "x-unix" (a local delivery program) ... */
+	ma_bounce_textcache *cache;		/* NULL: the text is read for this row only */
+} ma_bounce_in;
+
+/* ma_bounce_reason() with the diagnostic type and a per-message cache */
+extern const char *ma_bounce_reason_ex(const ma_bounce_in *in);
 
 /* Sisimai >= 5 semantics: userunknown, hostunknown, hasmoved, and notaccept
  * with a permanent code, are hard bounces */

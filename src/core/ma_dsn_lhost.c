@@ -17,7 +17,11 @@
  * X-Failed-Recipients field or in the returned message as a guide.
  *
  * Everything is bounded by the text (MA_DSN_MAX_TEXT): each decoder reads
- * it a constant number of times.
+ * it a constant number of times.  The decoders' recognition costs little:
+ * the first occurrence of every phrase they look for is found in one pass
+ * over the lowercased text (find_ci() below), and the header values they
+ * test are decoded once (From, Subject and X-Mailer also lowercased once,
+ * for has_ci()).
  *
  *-------------------------------------------------------------------------
  */
@@ -70,12 +74,6 @@ lb_add(lbuf *b, const char *s, size_t n)
 }
 
 static void
-lb_adds(lbuf *b, const char *s)
-{
-	lb_add(b, s, strlen(s));
-}
-
-static void
 lb_free(lbuf *b)
 {
 	free(b->p);
@@ -83,10 +81,15 @@ lb_free(lbuf *b)
 	b->n = b->cap = 0;
 }
 
+static const bool sp_tab[256] = {
+	[' '] = true,['\t'] = true,['\r'] = true,['\f'] = true,['\v'] = true
+};
+
+/* blanks within a line */
 static inline bool
 sp(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+	return sp_tab[(unsigned char) c];
 }
 
 typedef struct line
@@ -141,39 +144,55 @@ starts_ci(const char *s, size_t n, const char *p)
  * many case-insensitive searches of the decoders are cheap.
  *
  * The decoders look for a fixed set of phrases (string literals) in the same
- * text, so each phrase is registered on first use (keyed by its address) and,
- * for each message, one pass over the text finds the first occurrence of
- * every registered phrase at once (a hash of the first four bytes selects the
- * candidates).  A search that starts past that first occurrence, or for a
- * phrase seen for the first time, falls back to memmem().
+ * text, so each phrase is registered on first use (keyed by its address:
+ * find_ci() takes literals only, find_ci_tmp() any string) and, for each
+ * message, one pass over the text finds the first occurrence of every
+ * registered phrase at once (a hash of the first four bytes selects the
+ * candidates).  A phrase registered after the pass gets its first occurrence
+ * from memmem(); a search that starts past the first occurrence too.
  */
 static const char *low_base = NULL;
 static const char *low_text = NULL;
 static size_t low_len = 0;
 static size_t low_pass = 0;		/* the pass covers low_text[0, low_pass) */
+static bool low_owned = false;	/* low_text was allocated here */
 
 #define SIG_MAX		1024		/* phrases registered at most */
-#define SIG_HASH	2048		/* buckets for 4-byte prefixes (power of 2) */
+#define SIG_HASH	8192		/* buckets for 4-byte keys (power of 2) */
 #define SIG_PTRS	4096		/* pointer -> phrase table (power of 2) */
+#define SIG_STRIDE	8			/* the pass reads a key every 8 bytes */
+#define SIG_MINLEN	(SIG_STRIDE + 3)	/* shorter phrases: memmem() when asked */
 
 typedef struct sigent
 {
 	const char *ptr;			/* the literal, as passed */
 	char	   *low;			/* lowercased copy */
 	size_t		len;
-	int			next;			/* next phrase with the same prefix hash, -1 */
-	uint32_t	key;			/* first 4 bytes */
+	uint64_t	head;			/* its first 8 bytes (the rest zero) */
+	uint64_t	headmask;		/* which bytes of head are of the phrase */
 } sigent;
 
 static sigent sigs[SIG_MAX];
 static int	nsigs = 0;
-static int	sig_bucket[SIG_HASH];	/* first phrase of a prefix hash, -1 */
 static int	sig_ptr[SIG_PTRS];	/* phrase of a pointer hash slot, -1 */
 static bool sig_ready = false;
 
-/* per message: first occurrence of each phrase registered before the pass */
+/*
+ * The keys of the pass: each phrase of SIG_MINLEN bytes or more has a key at
+ * each offset o < SIG_STRIDE (its bytes o..o+3), so that an occurrence at j
+ * is seen where the pass reads a key, at j + o aligned on SIG_STRIDE.
+ * Slot s = id * SIG_STRIDE + o.
+ */
+static uint32_t sig_key[SIG_MAX * SIG_STRIDE];
+static int	sig_next[SIG_MAX * SIG_STRIDE];	/* next slot of the bucket, -1 */
+static int	sig_bucket[SIG_HASH];	/* first slot of a key hash, -1 */
+
+/* per message: first occurrence of each phrase, valid when sig_stamp == msg_stamp */
 static long sig_first[SIG_MAX];
-static int	sig_npass = -1;		/* phrases known at the pass; -1: no pass yet */
+static uint32_t sig_stamp[SIG_MAX];
+static uint32_t msg_stamp = 0;
+static bool sig_passed = false;	/* the pass of this message was made */
+static int	sig_npass = 0;		/* phrases registered at the pass */
 
 static inline uint32_t
 load4(const char *p)
@@ -187,7 +206,7 @@ load4(const char *p)
 static inline unsigned
 hash4(uint32_t k)
 {
-	return (unsigned) ((k * 2654435761u) >> 21) & (SIG_HASH - 1);
+	return (unsigned) ((k * 2654435761u) >> 19) & (SIG_HASH - 1);
 }
 
 static inline unsigned
@@ -198,91 +217,159 @@ hashptr(const void *p)
 	return (unsigned) ((v >> 3) * 2654435761u) & (SIG_PTRS - 1);
 }
 
-/* the id of a phrase (registering it), or -1 */
-static int
-sig_id(const char *needle, size_t nn)
+static int	sig_register(const char *needle, unsigned h);
+
+/* the id of a literal phrase (registering it), or -1 */
+static inline int
+sig_id(const char *needle)
 {
 	unsigned	h;
+
+	if (sig_ready)
+		for (h = hashptr(needle);; h = (h + 1) & (SIG_PTRS - 1))
+		{
+			int			id = sig_ptr[h];
+
+			if (id < 0)
+				return sig_register(needle, h);
+			if (sigs[id].ptr == needle)
+				return id;
+		}
+	return sig_register(needle, 0);
+}
+
+/* a phrase seen the first time: its slot h in sig_ptr (if the table is ready) */
+static int
+sig_register(const char *needle, unsigned h)
+{
+	size_t		nn;
 
 	if (!sig_ready)
 	{
 		memset(sig_bucket, 0xff, sizeof(sig_bucket));
 		memset(sig_ptr, 0xff, sizeof(sig_ptr));
 		sig_ready = true;
+		for (h = hashptr(needle); sig_ptr[h] >= 0; h = (h + 1) & (SIG_PTRS - 1))
+			;
 	}
-	for (h = hashptr(needle);; h = (h + 1) & (SIG_PTRS - 1))
-	{
-		int			id = sig_ptr[h];
-
-		if (id < 0)
-			break;
-		if (sigs[id].ptr == needle)
-		{
-			/* a buffer reused for another phrase is not a literal: no registration */
-			if (sigs[id].len != nn || strncasecmp(sigs[id].low, needle, nn) != 0)
-				return -1;
-			return id;
-		}
-	}
+	nn = strlen(needle);
 	if (nsigs >= SIG_MAX || nn < 4 || nn > 200)
 		return -1;
 	{
 		sigent	   *e = &sigs[nsigs];
 		char	   *low = malloc(nn + 1);
-		unsigned	b;
 
 		if (low == NULL)
 			return -1;
-		for (size_t i = 0; i < nn; i++)
-		{
-			unsigned char ch = (unsigned char) needle[i];
-
-			low[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-		}
+		ma_dsn_lower(low, needle, nn);
 		low[nn] = '\0';
 		e->ptr = needle;
 		e->low = low;
 		e->len = nn;
-		e->key = load4(low);
-		b = hash4(e->key);
-		e->next = sig_bucket[b];
-		sig_bucket[b] = nsigs;
+		e->head = 0;
+		e->headmask = 0;
+		memcpy(&e->head, low, nn < 8 ? nn : 8);
+		memset(&e->headmask, 0xFF, nn < 8 ? nn : 8);
+		if (nn >= SIG_MINLEN)
+			for (int o = 0; o < SIG_STRIDE; o++)
+			{
+				int			slot = nsigs * SIG_STRIDE + o;
+				unsigned	b;
+
+				sig_key[slot] = load4(low + o);
+				b = hash4(sig_key[slot]);
+				sig_next[slot] = sig_bucket[b];
+				sig_bucket[b] = slot;
+			}
 		sig_ptr[h] = nsigs;
+		sig_stamp[nsigs] = 0;
 		return nsigs++;
 	}
 }
 
-/* one pass over the lowercased text: the first occurrence of every phrase */
+/*
+ * One pass over the lowercased text: the first occurrence of every phrase
+ * (of SIG_MINLEN bytes or more), a 4-byte key read every SIG_STRIDE bytes.
+ */
 static void
 sig_pass(void)
 {
-	int			left = nsigs;
-
-	for (int i = 0; i < nsigs; i++)
-		sig_first[i] = -1;
+	sig_passed = true;
 	sig_npass = nsigs;
-	if (low_pass < 4)
-		return;
-	for (size_t i = 0; i + 4 <= low_pass && left > 0; i++)
+	for (size_t i = 0; i + 4 <= low_pass; i += SIG_STRIDE)
 	{
 		uint32_t	k = load4(low_text + i);
-		int			id = sig_bucket[hash4(k)];
 
-		for (; id >= 0; id = sigs[id].next)
+		for (int slot = sig_bucket[hash4(k)]; slot >= 0; slot = sig_next[slot])
 		{
-			if (sigs[id].key != k || sig_first[id] >= 0 || i + sigs[id].len > low_pass)
+			int			id = slot / SIG_STRIDE,
+						o = slot % SIG_STRIDE;
+			size_t		j;
+			uint64_t	w;
+
+			if (sig_key[slot] != k || i < (size_t) o)
 				continue;
-			if (memcmp(low_text + i, sigs[id].low, sigs[id].len) == 0)
+			j = i - (size_t) o;
+			if (j + sigs[id].len > low_pass ||
+				(sig_stamp[id] == msg_stamp && (size_t) sig_first[id] <= j))
+				continue;
+			/* 8 bytes first (the text has 8 NUL bytes after it) */
+			memcpy(&w, low_text + j, 8);
+			if ((w & sigs[id].headmask) != sigs[id].head)
+				continue;
+			if (sigs[id].len <= 8 || memcmp(low_text + j + 8, sigs[id].low + 8, sigs[id].len - 8) == 0)
 			{
-				sig_first[id] = (long) i;
-				left--;
+				sig_first[id] = (long) j;
+				sig_stamp[id] = msg_stamp;
 			}
 		}
 	}
 }
 
+/* the first occurrence of phrase id in low_text[0, low_pass), or -1 */
+static long
+sig_first_of(int id)
+{
+	if (!sig_passed)
+		sig_pass();
+	if (sig_stamp[id] != msg_stamp && id < sig_npass && sigs[id].len >= SIG_MINLEN)
+	{
+		/* not seen by the pass */
+		sig_first[id] = -1;
+		sig_stamp[id] = msg_stamp;
+	}
+	else if (sig_stamp[id] != msg_stamp)
+	{
+		/* short, or registered after the pass */
+		const char *p = low_pass >= sigs[id].len ?
+			memmem(low_text, low_pass, sigs[id].low, sigs[id].len) : NULL;
+
+		sig_first[id] = p ? (long) (p - low_text) : -1;
+		sig_stamp[id] = msg_stamp;
+	}
+	return sig_first[id];
+}
+
+/* a new message for find_ci(): text t[0..n) and its lowercased copy */
+static void
+sig_message(const char *t, const char *low, size_t n, size_t pass)
+{
+	low_base = t;
+	low_text = low;
+	low_len = n;
+	low_pass = pass;
+	sig_passed = false;
+	if (++msg_stamp == 0)
+	{
+		/* the stamps wrapped: forget them all */
+		memset(sig_stamp, 0, sizeof(sig_stamp));
+		msg_stamp = 1;
+	}
+}
+
+/* case-insensitive search of needle (any string) in s[0..n) */
 static const char *
-find_ci(const char *s, size_t n, const char *needle)
+find_ci_tmp(const char *s, size_t n, const char *needle)
 {
 	if (low_text && s >= low_base && s + n <= low_base + low_len)
 	{
@@ -290,30 +377,7 @@ find_ci(const char *s, size_t n, const char *needle)
 		size_t		nn = strlen(needle),
 					start = (size_t) (s - low_base);
 		const char *p;
-		int			id = sig_id(needle, nn);
 
-		if (id >= 0)
-		{
-			if (sig_npass < 0 || id >= sig_npass)
-				sig_pass();
-			if (sig_first[id] >= 0 && (size_t) sig_first[id] >= start)
-				return (size_t) sig_first[id] + nn <= start + n ? low_base + sig_first[id] : NULL;
-			if (sig_first[id] < 0)
-			{
-				/* none in [0, low_pass): only the part of the range past it */
-				size_t		from = low_pass >= nn ? low_pass - nn + 1 : 0;
-
-				if (from < start)
-					from = start;
-				if (from >= start + n)
-					return NULL;
-				p = memmem(low_text + from, start + n - from, sigs[id].low, nn);
-				return p ? low_base + (p - low_text) : NULL;
-			}
-			/* the first occurrence is before the range: search the range */
-			p = memmem(low_text + start, n, sigs[id].low, nn);
-			return p ? low_base + (p - low_text) : NULL;
-		}
 		if (nn == 0 || nn >= sizeof(nd))
 			return ma_dsn_memcasemem(s, n, needle);
 		for (size_t i = 0; i < nn; i++)
@@ -328,10 +392,107 @@ find_ci(const char *s, size_t n, const char *needle)
 	return ma_dsn_memcasemem(s, n, needle);
 }
 
+/* case-insensitive search of needle (a string literal) in s[0..n) */
+static const char *
+find_ci(const char *s, size_t n, const char *needle)
+{
+	if (low_text && s >= low_base && s + n <= low_base + low_len)
+	{
+		size_t		start = (size_t) (s - low_base);
+		const char *p;
+		int			id = sig_id(needle);
+		long		f;
+		size_t		nn;
+
+		if (id < 0)
+			return find_ci_tmp(s, n, needle);
+		nn = sigs[id].len;
+		f = sig_first_of(id);
+		if (f >= 0 && (size_t) f >= start)
+			return (size_t) f + nn <= start + n ? low_base + f : NULL;
+		if (f < 0)
+		{
+			/* none in [0, low_pass): only the part of the range past it */
+			size_t		from = low_pass >= nn ? low_pass - nn + 1 : 0;
+
+			if (start + n <= low_pass)
+				return NULL;
+
+			if (from < start)
+				from = start;
+			if (from >= start + n)
+				return NULL;
+			p = memmem(low_text + from, start + n - from, sigs[id].low, nn);
+			return p ? low_base + (p - low_text) : NULL;
+		}
+		/* the first occurrence is before the range: search the range */
+		p = memmem(low_text + start, n, sigs[id].low, nn);
+		return p ? low_base + (p - low_text) : NULL;
+	}
+	return ma_dsn_memcasemem(s, n, needle);
+}
+
+/*
+ * The header values every decoder asks about (From, Subject, X-Mailer):
+ * lowercased once per message, in one buffer, for has_ci().
+ */
+#define HC_MAX 3
+static const char *hc_src[HC_MAX];
+static size_t hc_off[HC_MAX],
+			hc_len[HC_MAX];
+static int	hc_n = 0;
+static lbuf hc_buf;
+
+static void
+hc_set(const char *const *vals, int n)
+{
+	hc_n = 0;
+	hc_buf.n = 0;
+	for (int i = 0; i < n && i < HC_MAX; i++)
+	{
+		size_t		len = vals[i] ? strlen(vals[i]) : 0,
+					before = hc_buf.n;
+
+		if (len == 0 || len > 4096)
+			continue;
+		lb_add(&hc_buf, vals[i], len);
+		if (hc_buf.n != before + len)
+			break;				/* out of memory: the others are searched as they are */
+		ma_dsn_lower(hc_buf.p + before, vals[i], len);
+		hc_src[hc_n] = vals[i];
+		hc_off[hc_n] = before;
+		hc_len[hc_n] = len;
+		hc_n++;
+	}
+}
+
 static bool
 has_ci(const char *s, const char *needle)
 {
-	return s && ma_dsn_memcasemem(s, strlen(s), needle) != NULL;
+	if (s == NULL)
+		return false;
+	for (int i = 0; i < hc_n; i++)
+		if (s == hc_src[i])
+		{
+			int			id = sig_id(needle);
+			const char *h = hc_buf.p + hc_off[i],
+					   *e = h + hc_len[i];
+			const char *nd;
+			size_t		nn;
+
+			if (id < 0)
+				break;
+			nd = sigs[id].low;
+			nn = sigs[id].len;
+			while ((size_t) (e - h) >= nn && (h = memchr(h, nd[0], (size_t) (e - h) - nn + 1)) != NULL)
+			{
+				if (memcmp(h + 1, nd + 1, nn - 1) == 0)
+					return true;
+				h++;
+			}
+			return false;
+		}
+	return ma_dsn_memcasemem(s, strlen(s), needle) != NULL;
 }
 
 /* offset of the line that contains needle, at or after from; (size_t)-1 */
@@ -388,15 +549,53 @@ hdr(const lctx *c, const char *name)
 	return v ? v : "";
 }
 
-/* any Received field of the bounce contains s */
+/*
+ * any Received field of the bounce contains s: the fields are lowercased and
+ * joined (with LFs, that no needle contains) once per message
+ */
+static lbuf recv_low;
+static bool recv_done = false;
+
+static void lb_add(lbuf *b, const char *s, size_t n);
+
 static bool
 received_has(const lctx *c, const char *s)
 {
-	for (size_t i = 0; i < c->m->nheaders; i++)
-		if (strcasecmp(c->m->headers[i].name, "received") == 0 &&
-			has_ci(c->m->headers[i].value, s))
-			return true;
-	return false;
+	char		nd[64];
+	size_t		nn = strlen(s);
+
+	if (!recv_done)
+	{
+		uint32_t	key = ma_bhdr_key("received", 8);
+
+		recv_done = true;
+		recv_low.n = 0;
+
+		for (size_t i = 0; i < c->m->nheaders; i++)
+		{
+			const ma_bhdr *h = &c->m->headers[i];
+			size_t		from = recv_low.n;
+
+			/* the raw values: a host name is never an encoded word */
+			if (h->key != key || strcasecmp(h->name, "received") != 0 || h->raw == NULL)
+				continue;
+			lb_add(&recv_low, h->raw, h->raw_len);
+			lb_add(&recv_low, "\n", 1);
+			if (recv_low.p && recv_low.n > from)
+				ma_dsn_lower(recv_low.p + from, recv_low.p + from, recv_low.n - from);
+		}
+	}
+	if (recv_low.n == 0 || recv_low.p == NULL)
+		return false;
+	if (nn == 0 || nn >= sizeof(nd))
+		return ma_dsn_memcasemem(recv_low.p, recv_low.n, s) != NULL;
+	for (size_t i = 0; i < nn; i++)
+	{
+		unsigned char ch = (unsigned char) s[i];
+
+		nd[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	return memmem(recv_low.p, recv_low.n, nd, nn) != NULL;
 }
 
 /*
@@ -404,10 +603,13 @@ received_has(const lctx *c, const char *s)
  * of the markers MTAs put before it.
  */
 static size_t
-original_start(const char *t, size_t n)
+original_start(const char *t, const char *low, size_t n)
 {
 	static const char *const marks[] = {
 		"--- below this line is a copy of the message",
+		"--- below this line is a copy of the mail header",
+		"--- below the next line is a copy of the message",
+		"--- mensaje original adjunto",
 		"--- enclosed is a copy of the message",
 		"------ this is a copy of the message, including all the headers",
 		"------ this is a copy of your message, including all the headers",
@@ -447,15 +649,43 @@ original_start(const char *t, size_t n)
 		"original mail as follows:",
 		NULL
 	};
-	line		l;
+	static uint8_t first[256];	/* 1 + index of the first mark starting with a byte */
+	static uint8_t mlen[64];
+	static bool ready = false;
+	size_t		pos = 0;
 
-	FOR_LINES(t, 0, n, l)
+	if (!ready)
 	{
-		if (l.tn < 10)
-			continue;
 		for (int k = 0; marks[k]; k++)
-			if (starts_ci(l.t, l.tn, marks[k]))
-				return (size_t) (l.p - t);
+		{
+			unsigned char c0 = (unsigned char) marks[k][0];
+
+			mlen[k] = (uint8_t) strlen(marks[k]);
+			if (first[c0] == 0)
+				first[c0] = (uint8_t) (k + 1);
+		}
+		ready = true;
+	}
+	/* the marks are lowercase: compared with the lowercased text */
+	while (pos < n)
+	{
+		const char *nl = memchr(t + pos, '\n', n - pos);
+		size_t		e = nl ? (size_t) (nl - t) : n,
+					b = pos,
+					te = e;
+
+		while (b < e && sp(t[b]))
+			b++;
+		while (te > b && sp(t[te - 1]))
+			te--;
+		if (te - b >= 10 && first[(unsigned char) low[b]])
+		{
+			for (int k = first[(unsigned char) low[b]] - 1; marks[k]; k++)
+				if (marks[k][0] == low[b] && te - b >= mlen[k] &&
+					memcmp(low + b, marks[k], mlen[k]) == 0)
+					return pos;
+		}
+		pos = e + 1;
 	}
 	return n;
 }
@@ -566,8 +796,6 @@ row_for(lctx *c, const char *addr, const char *source)
 static void
 diag_add(ma_dsn_rcpt *x, const char *s, size_t n)
 {
-	lbuf		b = {0};
-
 	while (n > 0 && (sp(*s) || *s == '\n'))
 	{
 		s++;
@@ -577,15 +805,7 @@ diag_add(ma_dsn_rcpt *x, const char *s, size_t n)
 		return;
 	if (x->diagnostic && strlen(x->diagnostic) >= 4096)
 		return;					/* enough said */
-	if (x->diagnostic)
-	{
-		lb_adds(&b, x->diagnostic);
-		lb_add(&b, " ", 1);
-	}
-	lb_add(&b, s, n);
-	if (b.p)
-		ma_dsn_set_diag(x, b.p, b.n);
-	lb_free(&b);
+	ma_dsn_append_diag(x, s, n);
 }
 
 static void
@@ -1583,18 +1803,22 @@ dec_googlegroups(lctx *c)
 static int
 dec_googleworkspace(lctx *c)
 {
-	size_t		b = line_with(c->t, 0, c->end, "** ");
+	size_t		b;
 	line		l;
 	lbuf		d = {0};
-	const char *xf = ma_bmsg_header(c->m, "x-failed-recipients");
+	const char *xf;
 	int			k = 0;
 
-	if (b == (size_t) -1 || !(find_ci(c->t, c->end, "** Message not delivered **") ||
-							  find_ci(c->t, c->end, "** Address not found **") ||
-							  find_ci(c->t, c->end, "** Message blocked **") ||
-							  find_ci(c->t, c->end, "** Delivery incomplete **") ||
-							  find_ci(c->t, c->end, "** Message delivery failed **")))
+	if (!(find_ci(c->t, c->end, "** Message not delivered **") ||
+		  find_ci(c->t, c->end, "** Address not found **") ||
+		  find_ci(c->t, c->end, "** Message blocked **") ||
+		  find_ci(c->t, c->end, "** Delivery incomplete **") ||
+		  find_ci(c->t, c->end, "** Message delivery failed **")))
 		return 0;
+	b = line_with(c->t, 0, c->end, "** ");
+	if (b == (size_t) -1)
+		return 0;
+	xf = ma_bmsg_header(c->m, "x-failed-recipients");
 	/* the explanation: the paragraphs after the title; the reply after "The response ..." */
 	FOR_LINES(c->t, b, c->end, l)
 	{
@@ -1874,7 +2098,7 @@ json_str(const char *s, size_t n, const char *key, char *out, size_t outlen)
 	size_t		o = 0;
 
 	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	p = find_ci(s, n, pat);
+	p = find_ci_tmp(s, n, pat);
 	if (p == NULL)
 		return false;
 	p += strlen(pat);
@@ -2600,27 +2824,45 @@ dec_claims(lctx *c)
 {
 	static const struct
 	{
+		char		kind;			/* s: Subject, f: From, x: X-Mailer, h: field */
 		const char *field;		/* header field */
 		const char *has;		/* its value contains this (NULL: any value) */
 		const char *source;
 	}			claims[] = {
-		{"x-aol-ip", NULL, "aol"},
-		{"x-msg-ref", NULL, "messagelabs"},
-		{"x-nai-header", "McAfee", "mcafee"},
-		{"x-sef-processed", NULL, "surfcontrol"},
-		{"x-mailer", "Amazon WorkMail", "amazonworkmail"},
-		{"x-mlserver", NULL, "fml"},
-		{"subject", "our bulk email filter", "barracuda"},
-		{"subject", "There was an error sending your mail", "x6"},
-		{"from", "mailer-daemon@mx.facebook.com", "facebook"},
-		{"from", "@bigfoot.com", "bigfoot"},
-		{"message-id", ".mimecast.lan>", "mimecast"},
-		{NULL, NULL, NULL}
+		{'h', "x-aol-ip", NULL, "aol"},
+		{'h', "x-msg-ref", NULL, "messagelabs"},
+		{'h', "x-nai-header", "McAfee", "mcafee"},
+		{'h', "x-sef-processed", NULL, "surfcontrol"},
+		{'x', "x-mailer", "Amazon WorkMail", "amazonworkmail"},
+		{'h', "x-mlserver", NULL, "fml"},
+		{'s', "subject", "our bulk email filter", "barracuda"},
+		{'s', "subject", "There was an error sending your mail", "x6"},
+		{'f', "from", "mailer-daemon@mx.facebook.com", "facebook"},
+		{'f', "from", "@bigfoot.com", "bigfoot"},
+		{'h', "message-id", ".mimecast.lan>", "mimecast"},
+		{0, NULL, NULL, NULL}
 	};
 
 	for (int i = 0; claims[i].field; i++)
 	{
-		const char *v = ma_bmsg_header(c->m, claims[i].field);
+		const char *v;
+
+		/* the fields every decoder reads were looked up once */
+		switch (claims[i].kind)
+		{
+			case 's':
+				v = c->subject;
+				break;
+			case 'f':
+				v = c->from;
+				break;
+			case 'x':
+				v = c->xmailer;
+				break;
+			default:
+				v = ma_bmsg_header(c->m, claims[i].field);
+				break;
+		}
 
 		if (v && (claims[i].has == NULL || has_ci(v, claims[i].has)))
 		{
@@ -2713,12 +2955,8 @@ orig_to(const lctx *c, size_t from_text, char *addr)
 {
 	line		l;
 
-	if (c->m->orig_headers)
-	{
-		FOR_LINES(c->m->orig_headers, 0, c->m->orig_headers_len, l)
-			if (starts_ci(l.t, l.tn, "To:"))
-			return ma_dsn_find_addr(l.t + 3, l.tn - 3, addr, ADDR_MAX);
-	}
+	if (c->m->orig_to)
+		return ma_dsn_find_addr(c->m->orig_to, strlen(c->m->orig_to), addr, ADDR_MAX);
 	/* "Original Message:" then "To: a@b" in the text */
 	if (from_text != (size_t) -1)
 	{
@@ -2977,23 +3215,12 @@ dec_generic(lctx *c)
 		!find_ci(c->m->orig_headers, c->m->orig_headers_len, "multipart/report") &&
 		!find_ci(c->m->orig_headers, c->m->orig_headers_len, "mailer-daemon"))
 	{
-		const char *to = NULL;
-		line		l;
+		char		addr[ADDR_MAX];
 
-		FOR_LINES(c->m->orig_headers, 0, c->m->orig_headers_len, l)
-			if (starts_ci(l.t, l.tn, "To:"))
+		if (c->m->orig_to && ma_dsn_find_addr(c->m->orig_to, strlen(c->m->orig_to), addr, sizeof(addr)))
 		{
-			to = l.t + 3;
-			{
-				char		addr[ADDR_MAX];
-
-				if (ma_dsn_find_addr(to, l.tn - 3, addr, sizeof(addr)))
-				{
-					row_for(c, addr, "generic");
-					diag_default(c, 0, c->end);
-				}
-			}
-			break;
+			row_for(c, addr, "generic");
+			diag_default(c, 0, c->end);
 		}
 	}
 	return finish(c);
@@ -3013,11 +3240,16 @@ ma_dsn_lhost(const ma_bmsg *m, ma_dsn_result *r)
 	int			k = lhost_run(m, r);
 
 	ridx_reset();
-	free((char *) low_text);
+	hc_n = 0;
+	recv_done = false;
+	recv_low.n = 0;
+	if (low_owned)
+		free((char *) low_text);
+	low_owned = false;
 	low_text = NULL;
 	low_base = NULL;
 	low_len = 0;
-	sig_npass = -1;
+	sig_passed = false;
 	return k;
 }
 
@@ -3042,29 +3274,30 @@ lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 	c.r = r;
 	c.t = m->text ? m->text : "";
 	c.n = m->text ? m->text_len : 0;
+	if (m->text_low && m->text)
+		sig_message(c.t, m->text_low, c.n, 0);
+	else
 	{
-		/* the lowercased text for find_ci() */
-		char	   *lt = malloc(c.n + 1);
+		char	   *lt = malloc(c.n + 8);
 
 		if (lt)
 		{
-			for (size_t i = 0; i < c.n; i++)
-			{
-				unsigned char ch = (unsigned char) c.t[i];
-
-				lt[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-			}
-			lt[c.n] = '\0';
-			low_base = c.t;
-			low_text = lt;
-			low_len = c.n;
+			ma_dsn_lower(lt, c.t, c.n);
+			memset(lt + c.n, 0, 8);
+			sig_message(c.t, lt, c.n, 0);
+			low_owned = true;
 		}
 	}
-	c.end = original_start(c.t, c.n);
+	c.end = original_start(c.t, low_text ? low_text : c.t, c.n);
 	low_pass = c.end;
 	c.from = hdr(&c, "from");
 	c.subject = hdr(&c, "subject");
 	c.xmailer = hdr(&c, "x-mailer");
+	{
+		const char *vals[HC_MAX] = {c.from, c.subject, c.xmailer};
+
+		hc_set(vals, HC_MAX);
+	}
 	for (int i = 0; decoders[i]; i++)
 	{
 		int			k;

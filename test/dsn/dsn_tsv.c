@@ -9,9 +9,11 @@
  *	  index is 1-based per file, in the order the message lists its
  *	  recipients.  Tabs and newlines inside values are written as spaces.
  *
- *	  dsn_tsv [-n N] [-q] FILE...
+ *	  dsn_tsv [-n N] [-q] [-a] FILE...
  *	    -n N  parse every file N times (in-process; timing loop), print once
  *	    -q    print nothing but the timing line (to stderr)
+ *	    -a    every field of every row, one "name=value" per column (to
+ *	          compare two builds)
  *
  * Build:
  *	gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Isrc $(pkg-config --cflags gmime-3.0) \
@@ -34,6 +36,33 @@ put(const char *s)
 		return;
 	for (; *s; s++)
 		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static void
+put_field(const char *name, const char *v)
+{
+	printf("\t%s=", name);
+	put(v ? v : "(null)");
+}
+
+/* every other field of a row (-a) */
+static void
+put_all(const ma_dsn_rcpt *x)
+{
+	put_field("original_recipient", x->original_recipient);
+	put_field("action", x->action);
+	put_field("diagnostic_type", x->diagnostic_type);
+	put_field("remote_mta", x->remote_mta);
+	put_field("reporting_mta", x->reporting_mta);
+	printf("\tarrival=%lld/%d\tlast=%lld/%d\tretry=%lld/%d",
+		   (long long) x->arrival_date, x->has_arrival_date ? 1 : 0,
+		   (long long) x->last_attempt, x->has_last_attempt ? 1 : 0,
+		   (long long) x->will_retry_until, x->has_will_retry_until ? 1 : 0);
+	put_field("envid", x->original_envelope_id);
+	put_field("msgid", x->original_message_id);
+	put_field("from", x->original_from);
+	put_field("subject", x->original_subject);
+	put_field("feedback_type", x->feedback_type);
 }
 
 static char *
@@ -79,6 +108,7 @@ main(int argc, char **argv)
 {
 	int			loops = 1;
 	bool		quiet = false;
+	bool		all = false;
 	int			a = 1;
 	int			nfiles;
 	char	  **data;
@@ -99,9 +129,14 @@ main(int argc, char **argv)
 			quiet = true;
 			a++;
 		}
+		else if (strcmp(argv[a], "-a") == 0)
+		{
+			all = true;
+			a++;
+		}
 		else
 		{
-			fprintf(stderr, "usage: dsn_tsv [-n N] [-q] FILE...\n");
+			fprintf(stderr, "usage: dsn_tsv [-n N] [-q] [-a] FILE...\n");
 			return 2;
 		}
 	}
@@ -144,6 +179,8 @@ main(int argc, char **argv)
 						printf("%d", x->reply_code);
 					printf("\t%s\t", x->source ? x->source : "");
 					put(x->diagnostic);
+					if (all)
+						put_all(x);
 					putchar('\n');
 				}
 			ma_dsn_free(&r);

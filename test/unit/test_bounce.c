@@ -496,6 +496,126 @@ test_find(void)
 	OK(!ma_bounce_find_status(NULL, out), "nothing found in NULL");
 }
 
+
+/* ---------------------------------------------------------------------
+ * ma_bounce_reason_ex(): the diagnostic type, the per-message cache
+ * ---------------------------------------------------------------------
+ */
+static const char *
+reason_ex(const char *diag, const char *status, int reply, const char *action,
+		  const char *source, const char *dtype, const char *text, ma_bounce_textcache *cache)
+{
+	ma_bounce_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.diagnostic = diag;
+	in.status = status;
+	in.reply_code = reply;
+	in.action = action;
+	in.source = source;
+	in.diagnostic_type = dtype;
+	in.text = text;
+	in.cache = cache;
+	return ma_bounce_reason_ex(&in);
+}
+
+static void
+test_reason_ex(void)
+{
+	ma_bounce_textcache tc;
+	const char *text1 = "Delivery failed:\n<a@example.org>: 550 User unknown (in reply to RCPT TO command)\n";
+	const char *text2 = "Delivery failed:\n<a@example.org>: 550 User unknown (in reply to end of DATA command)\n";
+
+	/* X-Unix: a local delivery program failed, unless the text or the code names a reason */
+	IS(reason_ex("temporary failure", "4.3.0", 0, "failed", "postfix", "x-unix", NULL, NULL),
+	   "mailererror", "x-unix: a program's temporary failure is mailererror");
+	IS(reason_ex("temporary failure", "4.3.0", 0, "failed", "postfix", "X-Unix", NULL, NULL),
+	   "mailererror", "x-unix: the type is case-insensitive");
+	IS(reason_ex("temporary failure", "4.3.0", 0, "failed", "postfix", "smtp", NULL, NULL),
+	   "onhold", "smtp: the same text says nothing we know");
+	IS(reason_ex("temporary failure", "4.3.0", 0, "failed", "postfix", NULL, NULL, NULL),
+	   "onhold", "no type: as smtp");
+	IS(reason_ex("Quota exceeded message delivery failed", "4.3.0", 0, "failed", "rfc3464", "x-unix", NULL, NULL),
+	   "mailboxfull", "x-unix: a phrase that names a reason wins");
+	IS(reason_ex("temporary failure", "4.7.0", 0, "failed", "rfc3464", "x-unix", NULL, NULL),
+	   "securityerror", "x-unix: X.7.X says security first");
+	IS(reason_ex("temporary failure", "4.3.0", 0, "delayed", "rfc3464", "x-unix", NULL, NULL),
+	   "mailererror", "x-unix: before a delay is read as expired");
+	/* the old entry point is the new one without type and cache */
+	IS(ma_bounce_reason("temporary failure", "4.3.0", 0, "failed", "postfix", NULL, NULL),
+	   reason_ex("temporary failure", "4.3.0", 0, "failed", "postfix", NULL, NULL, NULL),
+	   "ma_bounce_reason() is ma_bounce_reason_ex() without type");
+
+	/* the text of the message is read once for all its rows, and again for another text */
+	memset(&tc, 0, sizeof(tc));
+	IS(reason_ex("550 User unknown", NULL, 550, "failed", "rfc3464", NULL, text1, &tc),
+	   "userunknown", "cache: the command from the text (RCPT)");
+	OK(tc.tags_done && tc.text == text1, "cache: the text's phrases kept");
+	IS(reason_ex("550 User unknown", NULL, 550, "failed", "rfc3464", NULL, text1, &tc),
+	   "userunknown", "cache: the second row the same");
+	IS(reason_ex("550 User unknown", NULL, 550, "failed", "rfc3464", NULL, text2, &tc),
+	   "filtered", "cache: another text is read again (DATA)");
+	IS(reason_ex("550 User unknown", NULL, 550, "failed", "rfc3464", NULL, text2, NULL),
+	   "filtered", "cache: the same without a cache");
+}
+
+/* the queue lifetime ran out: X.4.7 and a give-up text make an expiry */
+static void
+test_gave_up(void)
+{
+	const char *d = "kijitora... Deferred: Connection refused by [192.0.2.1] "
+		"Message could not be delivered for 5 days Message will be deleted from queue";
+
+	IS(reason_ex(d, "4.4.7", 0, "failed", "sendmail", NULL, NULL, NULL), "expired",
+	   "gave up: 4.4.7 and \"could not be delivered for 5 days\" beat connection refused");
+	IS(reason_ex("Deferred: Connection refused by [192.0.2.1]", "4.4.7", 0, "failed", "sendmail", NULL, NULL, NULL),
+	   "blocked", "gave up: without the give-up text, the refusal");
+	IS(reason_ex(d, "4.4.1", 0, "failed", "sendmail", NULL, NULL, NULL), "blocked",
+	   "gave up: a code that is not X.4.7 keeps the refusal");
+	IS(reason_ex("Unable to contact LDAP server. (#4.4.3) I'm not going to try again; "
+				 "this message has been in the queue too long.", "4.4.3", 0, "failed", "qmail", NULL, NULL, NULL),
+	   "systemerror", "gave up: qmail's cause (4.4.3) stays the reason");
+}
+
+/* phrases are looked for where a word starts */
+static void
+test_word_starts(void)
+{
+	IS(reason_ex("550 5.0.0 mailbox full", NULL, 550, "failed", "rfc3464", NULL, NULL, NULL), "mailboxfull",
+	   "words: a phrase at a word start");
+	IS(reason_ex("550 5.0.0 xmailbox full", NULL, 550, "failed", "rfc3464", NULL, NULL, NULL), "onhold",
+	   "words: not in the middle of a word");
+	IS(reason_ex("550 5.0.0 (mailbox full)", NULL, 550, "failed", "rfc3464", NULL, NULL, NULL), "mailboxfull",
+	   "words: after punctuation");
+	IS(reason_ex("554 5.7.1 Sender domain problem AUP#CXSNDR", "5.7.1", 554, "failed", "rfc3464", NULL, NULL, NULL),
+	   "rejected", "words: a provider code after a space");
+	IS(reason_ex("550 5.0.0 Averyveryverylongwordwithoutanyspaceatall mailbox full", NULL, 550, "failed", "rfc3464",
+				 NULL, NULL, NULL), "mailboxfull", "words: after a long word");
+	IS(reason_ex("550 5.0.0 MAILBOX\tFULL", NULL, 550, "failed", "rfc3464", NULL, NULL, NULL), "mailboxfull",
+	   "words: upper case and a tab");
+	IS(reason_ex("mailbox full", NULL, 550, "failed", "rfc3464", NULL, NULL, NULL), "mailboxfull",
+	   "words: at the very start");
+}
+
+/* the documented replies of providers, only from their hosts */
+static void
+test_provider_replies(void)
+{
+	IS(reason_ex("452-4.2.2 The recipient's inbox is out of storage space. 452 4.2.2 Please direct the recipient to "
+				 "https://support.google.com/mail/?p=OverQuotaTemp x1-20020a05 - gsmtp", "4.2.2", 452, "failed",
+				 "rfc3464", "gmail-smtp-in.l.google.com", NULL, NULL), "mailboxfull",
+	   "google: documented reply (storage space)");
+	IS(reason_ex("550-5.7.26 This mail has been rate limited because it is unauthenticated. gsmtp", "5.7.26", 550,
+				 "failed", "rfc3464", "aspmx.l.google.com", NULL, NULL), "speeding",
+	   "google: the table order decides (rate limited before the code's authfailure)");
+	IS(reason_ex("550 5.2.1 this mailbox is disabled (554.30)", "5.2.1", 550, "failed", "rfc3464",
+				 "mta7.am0.yahoodns.net", NULL, NULL), "suspend", "yahoo: documented reply");
+	IS(reason_ex("550 5.1.1 user does not exist", "5.1.1", 550, "failed", "rfc3464", "mx01.mail.icloud.com", NULL,
+				 NULL), "userunknown", "apple: documented reply");
+	IS(reason_ex("550 5.7.1 this mailbox is disabled but someone else's", "5.7.1", 550, "failed", "rfc3464",
+				 "mx.example.org", NULL, NULL), "suspend", "not yahoo: the generic rules");
+}
+
 int
 main(void)
 {
@@ -506,6 +626,10 @@ main(void)
 	test_hard();
 	test_lookup();
 	test_find();
+	test_reason_ex();
+	test_gave_up();
+	test_word_starts();
+	test_provider_replies();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
 }

@@ -742,6 +742,448 @@ test_big(void)
 	free(s);
 }
 
+
+/* ---------------------------------------------------------------------
+ * Rules of this version (synthetic messages of our own)
+ * ---------------------------------------------------------------------
+ */
+
+/* a minimal multipart/report around a delivery-status body */
+static char *
+dsn_message(const char *dsn, const char *text)
+{
+	const char *fmt =
+		"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
+		"To: alice@example.com\n"
+		"Subject: Delivery Status Notification (Failure)\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"BB\"\n"
+		"\n"
+		"--BB\n"
+		"Content-Type: text/plain; charset=us-ascii\n"
+		"\n"
+		"%s\n"
+		"--BB\n"
+		"Content-Type: message/delivery-status\n"
+		"\n"
+		"%s\n"
+		"--BB\n"
+		"Content-Type: text/rfc822-headers\n"
+		"\n"
+		"From: alice@example.com\n"
+		"To: bob@example.org\n"
+		"Subject: test\n"
+		"Message-ID: <t-1@example.com>\n"
+		"\n"
+		"--BB--\n";
+	size_t		n = strlen(fmt) + strlen(dsn) + strlen(text) + 1;
+	char	   *m = malloc(n);
+
+	snprintf(m, n, fmt, text, dsn);
+	return m;
+}
+
+/* RFC 3464 2.3: the fields of a group in any order */
+static void
+test_field_order(void)
+{
+	char	   *m = dsn_message(
+								"Reporting-MTA: dns; mx.example.net\n"
+								"\n"
+								"Action: failed\n"
+								"Status: 4.0.0\n"
+								"Final-Recipient: rfc822; carol@example.org\n"
+								"Diagnostic-Code: smtp; 450 4.0.0 Temporary failure\n"
+								"\n"
+								"Final-Recipient: rfc822; dave@example.org\n"
+								"Action: failed\n"
+								"Status: 5.1.1\n",
+								"Delivery failed.");
+	parsed		p;
+
+	parse_buf(m, strlen(m), &p);
+	OK(p.ok && p.r.n == 2, "field order: 2 rows (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "carol@example.org", "field order: Final-Recipient after Action");
+	IS(row(&p, 0)->action, "failed", "field order: Action before Final-Recipient is the row's");
+	IS(row(&p, 0)->status, "4.0.0", "field order: Status before Final-Recipient is the row's");
+	IS(row(&p, 0)->reason, "onhold", "field order: a failed temporary failure is onhold, not expired");
+	IS(row(&p, 1)->action, "failed", "field order: the next group in the usual order");
+	IS(row(&p, 1)->status, "5.1.1", "field order: the next group's status");
+	OK(result_ok(&p.r), "field order: strings are UTF-8");
+	ma_dsn_free(&p.r);
+	free(m);
+}
+
+/* "Diagnostic-Code: X-Unix; ..." is a local delivery program's failure */
+static void
+test_xunix(void)
+{
+	char	   *m = dsn_message(
+								"Reporting-MTA: dns; mx.example.net\n"
+								"\n"
+								"Final-Recipient: rfc822; erin@example.net\n"
+								"Action: failed\n"
+								"Status: 4.3.0\n"
+								"Diagnostic-Code: x-unix; temporary failure\n",
+								"The mail system");
+	parsed		p;
+
+	parse_buf(m, strlen(m), &p);
+	OK(p.ok && p.r.n == 1, "x-unix: 1 row");
+	IS(row(&p, 0)->diagnostic_type, "x-unix", "x-unix: diagnostic type kept");
+	IS(row(&p, 0)->reason, "mailererror", "x-unix: a program failed: mailererror");
+	ma_dsn_free(&p.r);
+	free(m);
+}
+
+/* an mbox of several messages: every message is read */
+static void
+test_mbox(void)
+{
+	const char *one =
+		"From MAILER-DAEMON Thu Apr 29 23:34:45 2021\n"
+		"From: MAILER-DAEMON@mx.example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"\n"
+		"This is the mail system at host mx.example.net.\n"
+		"\n"
+		"<frank@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown\n"
+		"    (in reply to RCPT TO command)\n"
+		"\n"
+		"From the mail system: this body line is not a separator.\n"
+		">From an escaped line.\n"
+		"\n"
+		"From MAILER-DAEMON Thu Apr 29 23:34:46 2021\n"
+		"From: MAILER-DAEMON@mx.example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"\n"
+		"This is the mail system at host mx.example.net.\n"
+		"\n"
+		"<grace@example.org>: host mx.example.org[192.0.2.1] said: 552 5.2.2 Mailbox full\n"
+		"    (in reply to RCPT TO command)\n";
+	parsed		p;
+
+	parse_buf(one, strlen(one), &p);
+	OK(p.ok && p.r.n == 2, "mbox: two messages, two rows (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "frank@example.org", "mbox: the first message's recipient");
+	IS(row(&p, 0)->reason, "userunknown", "mbox: the first message's reason");
+	IS(row(&p, 1)->recipient, "grace@example.org", "mbox: the second message's recipient");
+	IS(row(&p, 1)->reason, "mailboxfull", "mbox: the second message's reason");
+	ma_dsn_free(&p.r);
+	/* one message in mbox form: one row, and a body "From " line does not split it */
+	parse_buf(one, (size_t) (strstr(one, ">From") - one), &p);
+	OK(p.ok && p.r.n == 1, "mbox: a single message with its From_ line, 1 row (got %zu)", p.r.n);
+	ma_dsn_free(&p.r);
+}
+
+/* challenge-response requests are no bounces; auto-replies still are rows */
+static void
+test_challenge_response(void)
+{
+	const char *tmda =
+		"From: Bob <bob-confirm+1234.abcd@example.org>\n"
+		"To: alice@example.com\n"
+		"Subject: Re: Lunch? (confirm 1234.abcd)\n"
+		"X-Delivery-Agent: TMDA/1.1.12\n"
+		"Auto-Submitted: auto-replied\n"
+		"\n"
+		"Your message to bob@example.org is held until you reply to this one.\n";
+	const char *sa =
+		"From: \"Bob via Spam Arrest\" <verify@spamarrest.com>\n"
+		"To: alice@example.com\n"
+		"Subject: Please verify your email: Lunch?\n"
+		"Auto-Submitted: auto-replied\n"
+		"\n"
+		"Please click the link below so that your message reaches me.\n";
+	const char *words =
+		"From: Bob <bob@example.org>\n"
+		"To: alice@example.com\n"
+		"Subject: Auto: Lunch?\n"
+		"Auto-Submitted: auto-replied\n"
+		"\n"
+		"I use a challenge-response system. Please confirm that you are a human.\n";
+	const char *vac =
+		"From: Bob <bob@example.org>\n"
+		"To: alice@example.com\n"
+		"Subject: Out of office: Lunch?\n"
+		"Auto-Submitted: auto-replied\n"
+		"\n"
+		"I am out of the office until Monday.\n";
+	parsed		p;
+
+	parse_buf(tmda, strlen(tmda), &p);
+	OK(p.ok && p.r.n == 0, "challenge-response: TMDA, no rows (got %zu)", p.r.n);
+	ma_dsn_free(&p.r);
+	parse_buf(sa, strlen(sa), &p);
+	OK(p.ok && p.r.n == 0, "challenge-response: a verification service, no rows (got %zu)", p.r.n);
+	ma_dsn_free(&p.r);
+	parse_buf(words, strlen(words), &p);
+	OK(p.ok && p.r.n == 0, "challenge-response: by its wording, no rows (got %zu)", p.r.n);
+	ma_dsn_free(&p.r);
+	parse_buf(vac, strlen(vac), &p);
+	OK(p.ok && p.r.n == 1, "challenge-response: an out-of-office reply is still a row");
+	IS(row(&p, 0)->reason, "vacation", "challenge-response: ... a vacation");
+	ma_dsn_free(&p.r);
+}
+
+/* quoted-printable as GMime decodes it, CRLF text, ASCII in a Latin-1 part */
+static void
+test_transfer_encodings(void)
+{
+	const char *qp =
+		"From: MAILER-DAEMON@example.net\r\n"
+		"Subject: Undelivered Mail Returned to Sender\r\n"
+		"Content-Type: text/plain; charset=\"iso-8859-1\"\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n"
+		"\r\n"
+		"This is the mail system at host example.net.\r\n"
+		"\r\n"
+		"<heidi@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 Unbek=\r\n"
+		"annt: J=F6rg =ZZ =3d=3D x=\r\n";
+	const char *latin1 =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: text/plain; charset=\"ISO-8859-1\"\n"
+		"\n"
+		"This is the mail system at host example.net.\n"
+		"\n"
+		"<ivan@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown\n";
+	parsed		p;
+
+	parse_buf(qp, strlen(qp), &p);
+	OK(p.ok && p.r.n == 1, "qp: 1 row");
+	OK(contains(row(&p, 0)->diagnostic, "Unbekannt: J\xC3\xB6rg =ZZ == x"),
+	   "qp: soft breaks joined, =XX decoded, =ZZ kept, a last \"=\" dropped (%s)", row(&p, 0)->diagnostic);
+	OK(!contains(row(&p, 0)->diagnostic, "\r"), "qp: no CR left");
+	ma_dsn_free(&p.r);
+	parse_buf(latin1, strlen(latin1), &p);
+	OK(p.ok && p.r.n == 1 && contains(row(&p, 0)->diagnostic, "User unknown"),
+	   "ASCII in an ISO-8859-1 part: read as it is");
+	ma_dsn_free(&p.r);
+}
+
+/* dates: the usual form read directly, the others by GMime */
+static void
+test_dates(void)
+{
+	static const struct
+	{
+		const char *date;
+		long long	want;		/* 0: not a date */
+	}			dates[] = {
+		{"Mon, 29 Apr 2013 14:33:11 +0900 (JST)", 1367213591},
+		{"29 Apr 2013 14:33:11 +0900", 1367213591},
+		{"Tue, 23 Dec 2014 20:39:24 GMT", 1419367164},
+		{"Tue, 23 Dec 2014 20:39 +0100", 1419363540},
+		{"Sat, 29 Feb 2020 23:59:59 +1400", 1582970399},
+		{"Mon, 29 Apr 13 14:33:11 +0900", 1367213591},
+		{"Mon, 01 Jan 2001 01:02:03 EST", 978328923},
+		{"Monday, 29 Apr 2013 14:33:11 +0900", 1367213591},
+		{"Sun, 29 Feb 2021 10:00:00 +0000", 0},
+		{"Mon, 31 Apr 2013 14:33:11 +0000", 0},
+	};
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+	{
+		char		dsn[512];
+		char	   *m;
+		parsed		p;
+
+		snprintf(dsn, sizeof(dsn),
+				 "Reporting-MTA: dns; mx.example.net\nArrival-Date: %s\n\n"
+				 "Final-Recipient: rfc822; judy@example.net\nAction: failed\nStatus: 5.1.1\n",
+				 dates[i].date);
+		m = dsn_message(dsn, "x");
+		parse_buf(m, strlen(m), &p);
+		if (dates[i].want)
+			OK(p.r.n == 1 && row(&p, 0)->has_arrival_date && row(&p, 0)->arrival_date == dates[i].want,
+			   "date \"%s\" = %lld (got %lld)", dates[i].date, dates[i].want,
+			   (long long) row(&p, 0)->arrival_date);
+		else
+			OK(p.r.n == 1 && !row(&p, 0)->has_arrival_date, "date \"%s\": not a date", dates[i].date);
+		ma_dsn_free(&p.r);
+		free(m);
+	}
+}
+
+/* a long diagnostic: whitespace collapsed, cut at 4096 bytes on a character boundary */
+static void
+test_long_diagnostic(void)
+{
+	size_t		n = 0;
+	char	   *d = malloc(20000);
+	char	   *dsn,
+			   *m;
+	parsed		p;
+
+	n += (size_t) sprintf(d + n, "Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; kim@example.net\n"
+						  "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550");
+	while (n < 9000)
+		n += (size_t) sprintf(d + n, " \t caf\xC3\xA9");
+	d[n] = '\0';
+	dsn = d;
+	m = dsn_message(dsn, "x");
+	parse_buf(m, strlen(m), &p);
+	OK(p.ok && p.r.n == 1, "long diagnostic: 1 row");
+	OK(row(&p, 0)->diagnostic && strlen(row(&p, 0)->diagnostic) >= 4096 &&
+	   strlen(row(&p, 0)->diagnostic) <= 4100, "long diagnostic: about 4096 bytes (got %zu)",
+	   row(&p, 0)->diagnostic ? strlen(row(&p, 0)->diagnostic) : 0);
+	OK(!contains(row(&p, 0)->diagnostic, "  ") && !contains(row(&p, 0)->diagnostic, "\t"),
+	   "long diagnostic: whitespace runs as one space");
+	OK(result_ok(&p.r), "long diagnostic: cut on a character boundary (UTF-8)");
+	ma_dsn_free(&p.r);
+	free(m);
+	free(d);
+}
+
+/* many header fields, RFC 2047 values decoded when read, an HTML-only bounce */
+static void
+test_headers_and_html(void)
+{
+	char	   *m = malloc(20000);
+	size_t		n = 0;
+	parsed		p;
+	const char *html =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: text/html; charset=utf-8\n"
+		"\n"
+		"<html><head><style>p { color: red }</style></head><body>\n"
+		"<p>This is the mail system at host example.net.</p>\n"
+		"<p>&lt;leo@example.net&gt;: host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown<br>\n"
+		"(in reply to RCPT TO command)</p></body></html>\n";
+
+	n += (size_t) sprintf(m + n, "From: =?utf-8?Q?Bob_M=C3=BCller?= <bob@example.org>\n"
+						  "To: alice@example.com\n");
+	for (int i = 0; i < 100; i++)
+		n += (size_t) sprintf(m + n, "X-Filler-%d: value %d\n", i, i);
+	n += (size_t) sprintf(m + n, "Subject: =?utf-8?B?T3V0IG9mIG9mZmljZQ==?=: Lunch\n"
+						  "Auto-Submitted: auto-replied\n\nI am away.\n");
+	parse_buf(m, n, &p);
+	OK(p.ok && p.r.n == 1, "100 header fields: the auto-reply is read");
+	IS(row(&p, 0)->recipient, "bob@example.org", "100 header fields: From found past the first 48 fields");
+	IS(row(&p, 0)->reason, "vacation", "100 header fields: the encoded Subject decoded when read");
+	ma_dsn_free(&p.r);
+	free(m);
+	parse_buf(html, strlen(html), &p);
+	OK(p.ok && p.r.n == 1, "text/html only: read as text");
+	IS(row(&p, 0)->recipient, "leo@example.net", "text/html only: the recipient");
+	IS(row(&p, 0)->reason, "userunknown", "text/html only: the reason");
+	OK(!contains(row(&p, 0)->diagnostic, "color"), "text/html only: no style sheet in the diagnostic");
+	ma_dsn_free(&p.r);
+}
+
+/* RFC 2047 encoded words in the returned message's header (decoded without GMime when well-formed) */
+static void
+test_encoded_words(void)
+{
+	static const struct
+	{
+		const char *subject;	/* as written in the original message */
+		const char *want;		/* its decoded value */
+		const char *what;
+	}			cases[] = {
+		{"=?UTF-8?B?SGVsbG8=?= =?UTF-8?B?V29ybGQ=?=", "HelloWorld",
+		"two base64 words with padding: both kept, the space between dropped"},
+		{"=?utf-8?q?caf=C3=A9?= au lait", "caf\xC3\xA9 au lait", "Q word then plain text: the space kept"},
+		{"Re: =?ISO-8859-1?Q?Gr=FC=DFe?=", "Re: Gr\xC3\xBC\xC3\x9F" "e", "ISO-8859-1 to UTF-8"},
+		{"=?utf-8?B?4oKs?=\t=?utf-8?B?IDEw?=", "\xE2\x82\xAC 10", "tab between two words dropped"},
+		{"=?utf-8?q?=E2=82?= =?utf-8?q?=AC?=", "\xE2\x82\xAC", "a character split between two words of one encoding"},
+		{"=?iso-2022-jp?B?GyRCJUYlOSVIGyhC?= =?iso-2022-jp?B?GyRCJUYlOSVIGyhC?=",
+		"\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88", "ISO-2022-JP words converted"},
+		{"=?windows-1252?Q?plain_ascii?=", "plain ascii", "7-bit text in an ASCII charset"},
+		{"=?utf-8?B?SGk=?=. Bye", "Hi. Bye", "a word followed by punctuation (GMime's way)"},
+		{"=?utf-8?B?SGk?=", NULL, "malformed base64: whatever GMime makes of it, valid UTF-8"},
+		{"=?x-no-such-charset?Q?abc=FF?=", NULL, "unknown charset with 8-bit bytes: valid UTF-8"},
+		{"  =?utf-8?Q?a?=   ", "a", "surrounding whitespace trimmed"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		char		m[2048];
+		parsed		p;
+		int			n = snprintf(m, sizeof(m),
+								 "From: MAILER-DAEMON@example.net\n"
+								 "Subject: Undelivered Mail Returned to Sender\n"
+								 "\n"
+								 "<leo@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown\n"
+								 "\n"
+								 "--- original message follows ---\n"
+								 "\n"
+								 "From: sender@example.net\n"
+								 "To: leo@example.org\n"
+								 "Subject: %s\n"
+								 "\n"
+								 "Hi\n", cases[i].subject);
+
+		parse_buf(m, (size_t) n, &p);
+		OK(p.ok && p.r.n == 1, "encoded words (%s): one row", cases[i].what);
+		if (cases[i].want)
+			IS(row(&p, 0)->original_subject, cases[i].want, cases[i].what);
+		else
+			OK(row(&p, 0)->original_subject == NULL || utf8_ok(row(&p, 0)->original_subject),
+			   "encoded words: %s", cases[i].what);
+		ma_dsn_free(&p.r);
+	}
+}
+
+/* lines ending with a bare CR (old Mac OS files) read as lines */
+static void
+test_mac_line_ends(void)
+{
+	const char *lfmsg =
+		"From: MAILER-DAEMON@example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\n"
+		"\n"
+		"--b1\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"<ann@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown\n"
+		"--b1\n"
+		"Content-Type: message/delivery-status\n"
+		"\n"
+		"Reporting-MTA: dns; mx.example.net\n"
+		"\n"
+		"Final-Recipient: rfc822; ann@example.org\n"
+		"Action: failed\n"
+		"Status: 5.1.1\n"
+		"Diagnostic-Code: smtp; 550 5.1.1 User unknown\n"
+		"--b1--\n";
+	size_t		n = strlen(lfmsg);
+	char	   *cr = malloc(n + 1),
+			   *crcrlf = malloc(n * 3 + 1);
+	size_t		k = 0;
+	parsed		p;
+
+	for (size_t i = 0; i <= n; i++)
+		cr[i] = lfmsg[i] == '\n' ? '\r' : lfmsg[i];
+	parse_buf(cr, n, &p);
+	OK(p.ok && p.r.n == 1, "mac: one row from a CR-only message");
+	IS(row(&p, 0)->recipient, "ann@example.org", "mac: the recipient");
+	IS(row(&p, 0)->status, "5.1.1", "mac: the status");
+	OK(contains(row(&p, 0)->diagnostic, "550 5.1.1 User unknown") && !contains(row(&p, 0)->diagnostic, "\r"),
+	   "mac: the diagnostic, no CR left");
+	ma_dsn_free(&p.r);
+	/* CR CR LF line ends are CR LF with a CR too many, not Mac lines */
+	for (size_t i = 0; i < n; i++)
+	{
+		if (lfmsg[i] == '\n')
+		{
+			crcrlf[k++] = '\r';
+			crcrlf[k++] = '\r';
+		}
+		crcrlf[k++] = lfmsg[i];
+	}
+	parse_buf(crcrlf, k, &p);
+	OK(p.ok && p.r.n == 1, "CR CR LF: one row");
+	IS(row(&p, 0)->recipient, "ann@example.org", "CR CR LF: the recipient");
+	ma_dsn_free(&p.r);
+	free(cr);
+	free(crcrlf);
+}
+
 /* the helpers the decoders share */
 static void
 test_helpers(void)
@@ -758,6 +1200,24 @@ test_helpers(void)
 	   "find_status: 4.4.7 kept only as a last resort");
 	OK(ma_dsn_find_reply("host said: 550 5.1.1 unknown", 28, 0) == 550, "find_reply: 550");
 	OK(ma_dsn_find_reply("port 25000 192.0.2.250", 22, 0) == 0, "find_reply: not in numbers");
+	{
+		/* long runs without digits or dots, codes at every alignment */
+		char		buf[200];
+
+		for (int pad = 0; pad < 17; pad++)
+		{
+			int			n = snprintf(buf, sizeof(buf), "%.*sremote host said: %.*s 550 %.*s 5.2.2 mailbox full",
+									 pad, "abcdefghijklmnopq", pad, "xxxxxxxxxxxxxxxxx", pad, "yyyyyyyyyyyyyyyyy");
+
+			OK(ma_dsn_find_status(buf, (size_t) n, 0, st) && strcmp(st, "5.2.2") == 0,
+			   "find_status: after %d more bytes", pad);
+			OK(ma_dsn_find_reply(buf, (size_t) n, 0) == 550, "find_reply: after %d more bytes", pad);
+		}
+		OK(!ma_dsn_find_status("no code here at all, none", 25, 0, st), "find_status: none in plain text");
+		OK(!ma_dsn_find_status("host.example.org. x.y. 1.2.3.4.", 32, 0, st), "find_status: dots without a code");
+		OK(ma_dsn_find_reply("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9 421 later", 18, 0) == 421,
+		   "find_reply: after 8-bit bytes");
+	}
 	ma_dsn_prefer_status("5.0.0", "5.1.1", 550, st);
 	IS(st, "5.1.1", "prefer: x.0.0 Status loses to the code in the message");
 	ma_dsn_prefer_status("5.2.2", "5.0.0", 550, st);
@@ -797,6 +1257,16 @@ main(int argc, char **argv)
 	test_truncated();
 	test_big();
 	test_helpers();
+	test_field_order();
+	test_xunix();
+	test_mbox();
+	test_challenge_response();
+	test_transfer_encodings();
+	test_dates();
+	test_long_diagnostic();
+	test_headers_and_html();
+	test_encoded_words();
+	test_mac_line_ends();
 
 	printf("1..%d\n", ntests);
 	return nfailed == 0 ? 0 : 1;
