@@ -102,12 +102,12 @@ bench:
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = fuzz_dnswire fuzz_spf_record fuzz_spf_eval fuzz_dmarc_record \
-               fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg
+               fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg fuzz_addr fuzz_hdrcheck fuzz_dsn
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-function \
               $(FUZZ_SAN) -Isrc -Ifuzz $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
 # the core as the unit tests build it (work in progress kept out: ma_dsn*, ma_bounce)
-FUZZ_CORE_SRCS = $(filter-out src/core/ma_dsn% src/core/ma_bounce%,$(CORE_SRCS))
+FUZZ_CORE_SRCS = $(CORE_SRCS)
 FUZZ_CORE_OBJS = $(patsubst src/core/%.c,fuzz/bin/obj/%.o,$(FUZZ_CORE_SRCS))
 FUZZ_BINS = $(addprefix fuzz/bin/,$(FUZZ_TARGETS))
 

@@ -65,6 +65,19 @@ for t in test/t/*.t; do
 	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$MA_WORK/tap.log"; then failed=$((failed + 1)); fi
 done
 
+echo "== fuzzing: a bounded run of every libFuzzer target (ASan + UBSan), regressions replayed"
+if command -v clang >/dev/null && make -s fuzz-build > "$MA_WORK/fuzz-build.log" 2>&1; then
+	set +e
+	make -s fuzz-smoke > "$MA_WORK/fuzz.log" 2>&1
+	set -e
+	grep -E '^(ok|not ok) ' "$MA_WORK/fuzz.log" || true
+	count_tap "$MA_WORK/fuzz.log"
+	if ! grep -q '^ok ' "$MA_WORK/fuzz.log"; then failed=$((failed + 1)); tail -20 "$MA_WORK/fuzz.log"; fi
+else
+	echo "the fuzz targets did not build:"; tail -20 "$MA_WORK/fuzz-build.log" 2>/dev/null
+	failed=$((failed + 1))
+fi
+
 echo "== conformance: the RFC 7208 SPF test suite, through SQL"
 SHARED=${MAILAUTH_SHARED:-$ROOT/../shared}
 SUITE=$SHARED/conformance/spf
