@@ -4570,5 +4570,30 @@ ma_dsn_parse(const char *msg, size_t len, ma_dsn_result *out)
 		snprintf(out->error, sizeof(out->error), "out of memory");
 		return false;
 	}
+
+	/*
+	 * status is an RFC 3463 code or NULL: a malformed Status field ("5.1.d,1",
+	 * found by fuzz/fuzz_dsn) gives the code written inside it, normalised,
+	 * or none at all.
+	 */
+	for (size_t i = 0; i < out->n; i++)
+	{
+		ma_dsn_rcpt *r = &out->rcpts[i];
+		ma_smtp_status st;
+		char		found[16];
+
+		if (r->status == NULL || (ma_smtp_status_lookup(r->status, &st) &&
+								  strcmp(st.code, r->status) == 0))
+			continue;
+		if (ma_smtp_status_lookup(r->status, &st))
+			ma_dsn_set(&r->status, st.code);
+		else if (ma_bounce_find_status(r->status, found) && ma_smtp_status_lookup(found, &st))
+			ma_dsn_set(&r->status, st.code);
+		else
+		{
+			free(r->status);
+			r->status = NULL;
+		}
+	}
 	return true;
 }
