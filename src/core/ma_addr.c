@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_addr.h"
+#include "ma_text.h"
 #include "ma_idn.h"
 
 #include <arpa/inet.h>
@@ -114,61 +115,6 @@ sb_take(sbuf *b)
  * ---------------------------------------------------------------------
  */
 
-/* the length of the well-formed UTF-8 sequence at s (1..4), or 0 */
-static size_t
-u8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t		k;
-	uint32_t	cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 1, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 2, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 3, cp = c & 0x07;
-	else
-		return 0;
-	if (n < k + 1)
-		return 0;
-	for (size_t j = 1; j <= k; j++)
-	{
-		if ((s[j] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[j] & 0x3f);
-	}
-	if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		(cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return k + 1;
-}
-
-/* 0: ASCII only; 1: valid UTF-8 with non-ASCII; -1: not UTF-8 */
-static int
-u8_check(const unsigned char *s, size_t n)
-{
-	int			r = 0;
-
-	for (size_t i = 0; i < n;)
-	{
-		size_t		k;
-
-		if (s[i] < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if ((k = u8_seq(s + i, n - i)) == 0)
-			return -1;
-		r = 1;
-		i += k;
-	}
-	return r;
-}
-
 #define SAN_STRICT	0			/* every control byte -> U+FFFD */
 #define SAN_TEXT	1			/* TAB CR LF -> space, other controls U+FFFD */
 
@@ -205,7 +151,7 @@ sanitize(sbuf *out, const unsigned char *s, size_t n, int mode)
 			i = j;
 			continue;
 		}
-		if ((k = u8_seq(s + i, n - i)) == 0)
+		if ((k = ma_utf8_seq(s + i, n - i)) == 0)
 		{
 			sb_put(out, repl, 3);
 			i++;
@@ -420,22 +366,6 @@ hexval(unsigned char c)
 	return -1;
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* decode encoded-text t[0..n) into b; false when it is not valid */
 static bool
 decode_text(char enc, const unsigned char *t, size_t n, sbuf *b)
@@ -474,7 +404,7 @@ decode_text(char enc, const unsigned char *t, size_t n, sbuf *b)
 
 		for (i = 0; i < n && t[i] != '='; i++)
 		{
-			int			v = b64val(t[i]);
+			int			v = ma_b64val(t[i]);
 
 			if (v < 0)
 				return false;
@@ -998,7 +928,7 @@ token_flags(const pctx *c, const tok *t, size_t a, size_t b)
 	{
 		fl |= t[i].flags;
 		if (t[i].has8)
-			fl |= u8_check(c->s + t[i].start, t[i].end - t[i].start) < 0 ?
+			fl |= ma_utf8_check(c->s + t[i].start, t[i].end - t[i].start) < 0 ?
 				MA_ADDR_INVALID_UTF8 : MA_ADDR_UTF8;
 	}
 	return fl;
@@ -1395,7 +1325,7 @@ set_domain(pctx *c, ma_addr *m, const unsigned char *raw, size_t n, uint32_t *fl
 		free(low.data);
 		return;
 	}
-	u = u8_check(raw, n);
+	u = ma_utf8_check(raw, n);
 	if (u > 0 && !ctl && !(*fl & MA_ADDR_BAD_DOMAIN))
 	{
 		size_t		label = 0;

@@ -32,6 +32,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_dkim.h"
+#include "ma_text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -852,22 +853,6 @@ typedef struct ma_dkim_call
 	int			nfast;
 } ma_dkim_call;
 
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* strict base64 (whitespace skipped) into out; -1 on any other byte */
 static int
 b64dec(const char *in, unsigned char *out, size_t outlen)
@@ -888,7 +873,7 @@ b64dec(const char *in, unsigned char *out, size_t outlen)
 			pad++;
 			continue;
 		}
-		if (pad || (v = b64val((unsigned char) *in)) < 0)
+		if (pad || (v = ma_b64val((unsigned char) *in)) < 0)
 			return -1;
 		acc = (acc << 6) | (uint32_t) v;
 		bits += 6;

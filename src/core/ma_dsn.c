@@ -69,6 +69,7 @@
 #define _GNU_SOURCE				/* memmem */
 #endif
 #include "ma_dsn.h"
+#include "ma_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1498,23 +1499,6 @@ hdr_needs_decoding(const char *v, size_t n)
 
 static inline int hexval(unsigned char c);
 
-/* the value of a base64 digit, -1 for any other byte */
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* the encoded text of an encoded word, decoded into out; false if malformed */
 static bool
 ew_text(char enc, const char *t, size_t len, sbuf *out)
@@ -1530,7 +1514,7 @@ ew_text(char enc, const char *t, size_t len, sbuf *out)
 			return false;
 		for (size_t k = 0; k < len; k++)
 		{
-			int			d = b64val((unsigned char) t[k]);
+			int			d = ma_b64val((unsigned char) t[k]);
 
 			if (d < 0)
 				/* padding: only at the end */

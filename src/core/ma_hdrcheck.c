@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_hdrcheck.h"
+#include "ma_text.h"
 #include "ma_addr.h"
 
 #include <stdarg.h>
@@ -75,60 +76,6 @@ is_wsp(unsigned char c)
 	return c == ' ' || c == '\t';
 }
 
-static size_t
-u8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t		k;
-	uint32_t	cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 1, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 2, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 3, cp = c & 0x07;
-	else
-		return 0;
-	if (n < k + 1)
-		return 0;
-	for (size_t j = 1; j <= k; j++)
-	{
-		if ((s[j] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[j] & 0x3f);
-	}
-	if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		(cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return k + 1;
-}
-
-/* 0: ASCII; 1: UTF-8 with 8-bit bytes; -1: 8-bit bytes, not UTF-8 */
-static int
-u8_check(const unsigned char *s, size_t n)
-{
-	int			r = 0;
-
-	for (size_t i = 0; i < n;)
-	{
-		size_t		k;
-
-		if (s[i] < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if ((k = u8_seq(s + i, n - i)) == 0)
-			return -1;
-		r = 1;
-		i += k;
-	}
-	return r;
-}
-
 /* a malloc()ed copy of s[0..n) as valid UTF-8 without control characters
  * (U+FFFD for both), at most max bytes of input */
 static char *
@@ -150,14 +97,14 @@ clean(ctx *c, const void *p, size_t n, size_t max)
 	{
 		size_t		k;
 
-		if (s[i] < 0x20 || s[i] == 0x7f || (s[i] >= 0x80 && (k = u8_seq(s + i, n - i)) == 0))
+		if (s[i] < 0x20 || s[i] == 0x7f || (s[i] >= 0x80 && (k = ma_utf8_seq(s + i, n - i)) == 0))
 		{
 			memcpy(d + o, "\xef\xbf\xbd", 3);
 			o += 3;
 			i++;
 			continue;
 		}
-		k = s[i] < 0x80 ? 1 : u8_seq(s + i, n - i);
+		k = s[i] < 0x80 ? 1 : ma_utf8_seq(s + i, n - i);
 		memcpy(d + o, s + i, k);
 		o += k;
 		i += k;
@@ -925,7 +872,7 @@ static void
 report_bytes(ctx *c, const char *hdr, size_t hlen, const fbytes *b, const unsigned char *s,
 			 size_t n)
 {
-	int			u = u8_check(s, n);
+	int			u = ma_utf8_check(s, n);
 
 	if (b->longest > 998)
 		add(c, SEV_ERROR, "line_too_long", hdr, hlen,
@@ -1004,7 +951,7 @@ note_line(ctx *c, fbytes *b, const unsigned char *m, size_t ls, size_t ce,
 static void
 note_loose(ctx *c, fbytes *loose, size_t ls, size_t ce)
 {
-	int			u = u8_check(c->m + ls, ce - ls);
+	int			u = ma_utf8_check(c->m + ls, ce - ls);
 
 	note_line(c, loose, c->m, ls, ce, (const unsigned char *) "", 0);
 	if (u < 0 || (u > 0 && c->loose_8bit == 0))
