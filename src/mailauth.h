@@ -55,5 +55,6 @@ extern void mailauth_spf_evaluate(const ma_spf_request *req, ma_dns_wave *w,
 
 /* bytes as text: verbatim when valid in the database encoding, else \DDD escapes */
 extern struct varlena *mailauth_bytes_to_text(const char *data, size_t len);
+extern text *mailauth_utf8_to_text(const char *s);
 
 #endif							/* MAILAUTH_H */

@@ -28,53 +28,11 @@
 
 #define MAX_WAVES 4
 
-/* UTF-8 from the core -> text in the database encoding ('?' for what it cannot hold) */
-static text *
-utf8_text(const char *s)
-{
-	size_t		len = strlen(s);
-	int			enc = GetDatabaseEncoding();
-	char	   *conv = NULL;
-	MemoryContext mcx = CurrentMemoryContext;
-	bool		ascii = true;
-
-	if (enc == PG_UTF8 || enc == PG_SQL_ASCII)
-		return cstring_to_text_with_len(s, (int) len);
-	for (size_t i = 0; i < len && ascii; i++)
-		ascii = (unsigned char) s[i] < 0x80;
-	if (ascii)
-		return cstring_to_text_with_len(s, (int) len);
-	PG_TRY();
-	{
-		conv = pg_any_to_server(s, (int) len, PG_UTF8);
-	}
-	PG_CATCH();
-	{
-		StringInfoData buf;
-
-		MemoryContextSwitchTo(mcx);
-		FlushErrorState();
-		initStringInfo(&buf);
-		for (size_t i = 0; i < len; i++)
-		{
-			unsigned char c = (unsigned char) s[i];
-
-			if (c < 0x80)
-				appendStringInfoChar(&buf, (char) c);
-			else if ((c & 0xc0) != 0x80)
-				appendStringInfoChar(&buf, '?');
-		}
-		conv = buf.data;
-	}
-	PG_END_TRY();
-	return cstring_to_text(conv);
-}
-
 static Datum
 str_or_null(const char *s, bool *isnull)
 {
 	*isnull = (s == NULL);
-	return *isnull ? (Datum) 0 : PointerGetDatum(utf8_text(s));
+	return *isnull ? (Datum) 0 : PointerGetDatum(mailauth_utf8_to_text(s));
 }
 
 /* the input text as UTF-8 for the core (it parses RFC 6532 UTF-8) */

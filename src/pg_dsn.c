@@ -24,50 +24,6 @@
 #include "mailauth.h"
 #include "core/ma_dsn.h"
 
-/* UTF-8 from the core -> text in the database encoding */
-static text *
-utf8_to_text(const char *s)
-{
-	size_t		len = strlen(s);
-	int			enc = GetDatabaseEncoding();
-	char	   *conv = NULL;
-	MemoryContext mcx = CurrentMemoryContext;
-
-	if (enc == PG_UTF8 || enc == PG_SQL_ASCII)
-		return cstring_to_text_with_len(s, (int) len);
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char) s[i] >= 0x80)
-			goto convert;
-	return cstring_to_text_with_len(s, (int) len);
-
-convert:
-	PG_TRY();
-	{
-		conv = pg_any_to_server(s, (int) len, PG_UTF8);
-	}
-	PG_CATCH();
-	{
-		/* a character the database encoding cannot hold: non-ASCII -> '?' */
-		StringInfoData buf;
-
-		MemoryContextSwitchTo(mcx);
-		FlushErrorState();
-		initStringInfo(&buf);
-		for (size_t i = 0; i < len; i++)
-		{
-			unsigned char c = (unsigned char) s[i];
-
-			if (c < 0x80)
-				appendStringInfoChar(&buf, (char) c);
-			else if ((c & 0xc0) != 0x80)
-				appendStringInfoChar(&buf, '?');
-		}
-		conv = buf.data;
-	}
-	PG_END_TRY();
-	return cstring_to_text(conv);
-}
-
 static Datum
 str_or_null(const char *s, bool *isnull)
 {
@@ -77,7 +33,7 @@ str_or_null(const char *s, bool *isnull)
 		return (Datum) 0;
 	}
 	*isnull = false;
-	return PointerGetDatum(utf8_to_text(s));
+	return PointerGetDatum(mailauth_utf8_to_text(s));
 }
 
 static Datum
