@@ -391,20 +391,5 @@ print("\n".join(out))
 PY
 
 # splice the block into OUT: replace an existing one, else append
-OUT_TMP=$(mktemp "$OUT.XXXXXX")
-"$PYTHON" - "$OUT" "$BLOCK_TMP" >"$OUT_TMP" <<'PY'
-import os, sys
-out, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
-text = open(out).read() if os.path.exists(out) else "# mailauth benchmarks\n"
-lines = text.splitlines(keepends=True)
-b = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- dkim:begin -->"), None)
-e = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- dkim:end -->"), None)
-if b is not None and e is not None and e >= b:
-    sys.stdout.write("".join(lines[:b]) + block + "".join(lines[e + 1:]))
-else:
-    sys.stdout.write(text.rstrip("\n") + "\n\n" + block)
-PY
-chmod --reference="$OUT" "$OUT_TMP" 2>/dev/null || chmod 644 "$OUT_TMP"
-mv "$OUT_TMP" "$OUT"
-OUT_TMP=
+"$PYTHON" "$ROOT/bench/splice.py" "$OUT" dkim "$BLOCK_TMP"
 log "done in $(( $(date +%s) - T_START )) s: $OUT"

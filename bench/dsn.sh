@@ -135,18 +135,6 @@ if ma and ss:
 w("<!-- dsn:end -->")
 print("\n".join(out))
 PY
-"$PYTHON" - "$OUT" "$BLOCK" > "$BLOCK.out" <<'PY'
-import os, sys
-out, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
-text = open(out).read() if os.path.exists(out) else "# mailauth benchmarks\n"
-lines = text.splitlines(keepends=True)
-b = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- dsn:begin -->"), None)
-e = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- dsn:end -->"), None)
-if b is not None and e is not None and e >= b:
-    sys.stdout.write("".join(lines[:b]) + block + "".join(lines[e + 1:]))
-else:
-    sys.stdout.write(text.rstrip("\n") + "\n\n" + block)
-PY
-cp "$BLOCK.out" "$OUT"
-rm -f "$BLOCK" "$BLOCK.out"
+"$PYTHON" "$ROOT/bench/splice.py" "$OUT" dsn "$BLOCK"
+rm -f "$BLOCK"
 log "done: $OUT"

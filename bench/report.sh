@@ -95,18 +95,6 @@ print("**The list form is %.1f× faster than the loop** (target: at least 20×: 
 print("queries sent, (queries ÷ in-flight limit) × latency, is %.2f s: the list form takes %.1f× that." % (ideal / 1000, bms / ideal if ideal else 0))
 print("<!-- report:end -->")
 PY
-"$PYTHON" - "$OUT" "$BLOCK" > "$BLOCK.out" <<'PY'
-import os, sys
-out, block = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
-text = open(out).read() if os.path.exists(out) else "# mailauth benchmarks\n"
-lines = text.splitlines(keepends=True)
-b = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- report:begin -->"), None)
-e = next((i for i, l in enumerate(lines) if l.rstrip("\n") == "<!-- report:end -->"), None)
-if b is not None and e is not None and e >= b:
-    sys.stdout.write("".join(lines[:b]) + block + "".join(lines[e + 1:]))
-else:
-    sys.stdout.write(text.rstrip("\n") + "\n\n" + block)
-PY
-cp "$BLOCK.out" "$OUT"
-rm -f "$BLOCK" "$BLOCK.out"
+"$PYTHON" "$ROOT/bench/splice.py" "$OUT" report "$BLOCK"
+rm -f "$BLOCK"
 log "done: $OUT"

@@ -426,14 +426,8 @@ fi
 echo
 echo "delayd: ${DELAYD_STATS#delayd: }."
 } >"$REPORT_TMP"
-# keep the SPF section that bench/spf.sh maintains between its markers
-if [ -f "$OUT" ] && grep -q '^<!-- spf:begin -->' "$OUT"; then
-	{ echo; sed -n '/^<!-- spf:begin -->/,/^<!-- spf:end -->/p' "$OUT"; } >>"$REPORT_TMP"
-fi
-# and the DKIM section that bench/dkim.sh maintains the same way
-if [ -f "$OUT" ] && grep -q '^<!-- dkim:begin -->' "$OUT"; then
-	{ echo; sed -n '/^<!-- dkim:begin -->/,/^<!-- dkim:end -->/p' "$OUT"; } >>"$REPORT_TMP"
-fi
+# keep the sections the other benchmark scripts maintain between their markers
+"$PYTHON" "$ROOT/bench/splice.py" --keep "$OUT" "$REPORT_TMP"
 mv "$REPORT_TMP" "$OUT"
 REPORT_TMP=
 log "done in $(( $(date +%s) - T_START )) s: $OUT"
