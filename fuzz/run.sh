@@ -4,7 +4,8 @@
 #   fuzz/run.sh smoke 0 TARGET...     every target: its seeds, its regressions
 #                                     and a bounded run (SMOKE_RUNS executions or
 #                                     SMOKE_TIME seconds); one TAP line each
-#   fuzz/run.sh long SECONDS TARGET... every target for SECONDS, one at a time,
+#   fuzz/run.sh long SECONDS TARGET... every target for SECONDS (or FUZZ_RUNS
+#                                     executions, whichever ends first), one at a time,
 #                                     corpus kept in fuzz/work/<target>/,
 #                                     crashes in fuzz/artifacts/<target>/
 #   fuzz/run.sh replay 0 TARGET...    seeds and regressions only
@@ -93,9 +94,11 @@ case $mode in
 		for t in "$@"; do
 			mkdir -p fuzz/work/"$t" fuzz/artifacts/"$t" fuzz/logs
 			log=fuzz/logs/$t.log
-			echo "== $t: $secs s"
+			runs_opt=""
+			[ -n "${FUZZ_RUNS:-}" ] && runs_opt="-runs=$FUZZ_RUNS"
+			echo "== $t: $secs s${FUZZ_RUNS:+ or $FUZZ_RUNS executions}"
 			# shellcheck disable=SC2046
-			fuzz/bin/"$t" $(opts_for "$t") -max_total_time="$secs" \
+			fuzz/bin/"$t" $(opts_for "$t") -max_total_time="$secs" $runs_opt \
 				-artifact_prefix=fuzz/artifacts/"$t"/ fuzz/work/"$t" $(dirs_for "$t") >"$log" 2>&1
 			rc=$?
 			runs=$(stat_of number_of_executed_units "$log")

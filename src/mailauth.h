@@ -57,4 +57,7 @@ extern void mailauth_spf_evaluate(const ma_spf_request *req, ma_dns_wave *w,
 extern struct varlena *mailauth_bytes_to_text(const char *data, size_t len);
 extern text *mailauth_utf8_to_text(const char *s);
 
+/* mailauth.c: InitMaterializedSRF() with the executor's expected row type */
+extern void mailauth_init_srf(FunctionCallInfo fcinfo);
+
 #endif							/* MAILAUTH_H */

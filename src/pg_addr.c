@@ -162,7 +162,7 @@ mailauth_parse_address_list(PG_FUNCTION_ARGS)
 	char	   *s = arg_utf8(PG_GETARG_TEXT_PP(0), &len);
 	ma_addr_list *l = palloc0(sizeof(ma_addr_list));
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	hold(2, l);
 	if (ma_addr_parse_list(s, len, l) < 0)
 		out_of_memory();
@@ -304,7 +304,7 @@ header_check_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 	bool		check_dns = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	ma_hdrcheck_list *l = palloc0(sizeof(ma_hdrcheck_list));
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	hold(3, l);
 	if (ma_hdrcheck(msg, len, l) < 0)
 		out_of_memory();

@@ -82,7 +82,7 @@ mailauth_parse_authentication_results(PG_FUNCTION_ARGS)
 	text	   *in = PG_GETARG_TEXT_PP(0);
 	ma_authres_list list;
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	if (ma_authres_parse(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), &list) < 0)
 	{
 		ma_authres_list_free(&list);

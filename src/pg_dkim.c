@@ -145,7 +145,7 @@ dkim_verify_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 	ma_dkim_outcome *out = palloc0(sizeof(ma_dkim_outcome));
 	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	cb->func = outcome_reset_callback;
 	cb->arg = out;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);

@@ -491,7 +491,7 @@ mailauth_dns_lookup(PG_FUNCTION_ARGS)
 	const ma_dns_result *r;
 
 	mailauth_dns_normalize(name, norm);
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	q = mailauth_dns_queries(1);
 	ma_dns_query_init(q, norm, type);
 	mailauth_dns_resolve(q, 1);
@@ -554,7 +554,7 @@ mailauth_dns_lookup_many(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("names must be a one-dimensional array")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elnulls, &nelems);
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 
 	/* distinct inputs, in order of first appearance */
 	memset(&ctl, 0, sizeof(ctl));
@@ -687,7 +687,7 @@ mailauth_mx_lookup(PG_FUNCTION_ARGS)
 	int			nmx = 0;
 
 	mailauth_dns_normalize(name, norm);
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	q = lookup_one(norm, MA_T_MX);
 	r = q->result;
 	mx = palloc(sizeof(ma_dns_rr *) * Max(r->nrr, 1));
@@ -725,7 +725,7 @@ mailauth_ptr_lookup(PG_FUNCTION_ARGS)
 
 	ma_dns_reverse_name(ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6,
 						ip_addr(ip), rev, sizeof(rev));
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	q = lookup_one(rev, MA_T_PTR);
 	r = q->result;
 	if (r->status == MA_DNS_OK)

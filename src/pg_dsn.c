@@ -87,7 +87,7 @@ parse_dsn_common(FunctionCallInfo fcinfo, const char *msg, size_t len)
 	ma_dsn_result res;
 	bool		ok;
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	if (rsinfo->setDesc->natts != DSN_NCOLS)
 		elog(ERROR, "parse_dsn: return type must have %d columns", DSN_NCOLS);
 	memset(&res, 0, sizeof(res));

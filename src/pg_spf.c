@@ -342,7 +342,7 @@ mailauth_spf_check(PG_FUNCTION_ARGS)
 	Deprecated *dep;
 	int			ndep;
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	dep = load_deprecated(fcinfo, &ndep);
 	l = lint_domains(&domain, 1);
 	emit_findings(rsinfo, NULL, l, dep, ndep);
@@ -360,7 +360,7 @@ mailauth_spf_check_many(PG_FUNCTION_ARGS)
 	Deprecated *dep;
 	int			ndep;
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	dep = load_deprecated(fcinfo, &ndep);
 	l = lint_domains(domains, n);
 	for (int i = 0; i < n; i++)
@@ -413,7 +413,7 @@ mailauth_spf_record_many(PG_FUNCTION_ARGS)
 	char	  **domains = domains_arg(PG_GETARG_ARRAYTYPE_P(0), &n);
 	ma_spf_lint *l;
 
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	l = lint_domains(domains, n);
 	for (int i = 0; i < n; i++)
 		tuplestore_puttuple(rsinfo->setResult, summary_tuple(rsinfo->setDesc, domains[i], &l[i]));

@@ -354,7 +354,7 @@ list_common(FunctionCallInfo fcinfo, bool domain_list)
 	else
 		inet_to_ma_ip(PG_GETARG_INET_PP(0), &ip, "ip");
 	nz = zone_list(fcinfo, 1, domain_list ? mailauth_dbl_zones : mailauth_dnsbl_zones, &zones);
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	hold(r, dnsbl_free_cb);
 	w = mailauth_wave_new();
 	for (int wave = 0;; wave++)
@@ -635,7 +635,7 @@ mailauth_domain_report_many(PG_FUNCTION_ARGS)
 	for (int i = 0; i < nd; i++)
 		if (!nulls[i])
 			domains[n++] = TextDatumGetCString(d[i]);
-	InitMaterializedSRF(fcinfo, 0);
+	mailauth_init_srf(fcinfo);
 	if (rsinfo->setDesc->natts != REPORT_NCOLS)
 		elog(ERROR, "domain_report: return type must have %d columns", REPORT_NCOLS);
 	r = report_domains(fcinfo, domains, n);
