@@ -90,7 +90,9 @@ bench:
 	bench/dkim.sh
 	bench/dsn.sh
 	bench/report.sh
+	bench/audit.sh
 	bench/parallel.sh
+	bench/chart.sh
 
 .PHONY: unit unit-build print-unit-tests adapters demo test bench
 
