@@ -89,6 +89,20 @@ done
 psql_q -c "SELECT k, messages, bytes, rows, ms FROM dsnbench.runs WHERE tab = 'corpus' ORDER BY k" >"$D/sql.tsv"
 psql_q -c "SELECT k, messages, bytes, rows, ms FROM dsnbench.runs WHERE tab = 'corpus_lz4' ORDER BY k" >"$D/sql_lz4.tsv"
 
+log "instructions per message in the core (callgrind, bench/dsn_peers/dsn_core_loop.c)"
+: >"$D/instr.txt"
+if command -v valgrind >/dev/null; then
+	mkdir -p "$ROOT/bench/bin"
+	# shellcheck disable=SC2046
+	cc -O2 -I"$ROOT/src" $(pkg-config --cflags gmime-3.0) -o "$ROOT/bench/bin/dsn_core_loop" \
+		"$ROOT/bench/dsn_peers/dsn_core_loop.c" "$ROOT/src/core/ma_dsn.c" "$ROOT/src/core/ma_dsn_lhost.c" \
+		"$ROOT/src/core/ma_bounce.c" $(pkg-config --libs gmime-3.0)
+	for r in 1 3; do
+		valgrind --tool=callgrind --callgrind-out-file="$D/cg.$r" "$ROOT/bench/bin/dsn_core_loop" "$EML" "$r" >/dev/null 2>"$D/cg.$r.log"
+		echo "$r $(sed -n 's/.*Collected : //p; s/^summary: //p' "$D/cg.$r" | head -1)" >>"$D/instr.txt"
+	done
+fi
+
 log "Sisimai over the same folder, $REPS runs"
 perl "$ROOT/bench/dsn_peers/sisimai_bench.pl" "$EML" "$REPS" >"$D/sisimai.out" 2>"$D/sisimai.err" || true
 psql_q -c "DROP SCHEMA dsnbench CASCADE"
@@ -151,6 +165,12 @@ if ma and ss:
         xz = statistics.median(maz) / statistics.median(ss)
         w("With the column compressed by lz4 (`bytea COMPRESSION lz4`, what the README recommends for a bounce table): **%.1f×**." % xz)
         w("The difference is PostgreSQL's pglz decompression of the larger messages, not parse_dsn.")
+ins = dict(l.split() for l in open(os.path.join(D, "instr.txt")).read().split("\n") if len(l.split()) == 2)
+if "1" in ins and "3" in ins:
+    per = (int(ins["3"]) - int(ins["1"])) / (2 * int(E["NMSG"]))
+    w("")
+    w("In the pure C core alone (`bench/dsn_peers/dsn_core_loop.c` under callgrind, the difference between 3 rounds and 1):")
+    w("**%s instructions per message** (%.1f per byte)." % ("{:,.0f}".format(per), per * int(E["NMSG"]) / int(E["NBYTES"])))
 w("<!-- dsn:end -->")
 print("\n".join(out))
 PY
