@@ -79,4 +79,41 @@ ok(defined $bytes && $bytes > 52_428_800, "the message has ${\($bytes // 'n/a')}
 is($res // '', 'fail/body hash mismatch', "dkim_verify of 50 MB: a result, in ${secs} s");
 ok(defined $h1 && defined $h0 && $h1 - $h0 < 4 * 53_000,
    "peak memory of the call: +${\(defined $h1 && defined $h0 ? $h1 - $h0 : 'n/a')} kB (bound: 4 x the message)");
+
+# a 50 MB bounce through parse_dsn: the delivery-status report and a 50 MB
+# returned message (base64-free text, the worst case for the text scanners):
+# its row, in bounded time and within the documented peak memory (README,
+# "Bounces": at most 4 x the message)
+($out, $err) = psql_run(<<'SQL');
+CREATE TABLE ma_big_bounce AS SELECT convert_to(
+  E'From: MAILER-DAEMON@mx.example\nTo: sender@example.com\nSubject: Undelivered Mail Returned to Sender\n'
+  || E'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=BND\n\n'
+  || E'--BND\nContent-Type: text/plain\n\nI could not deliver your message.\n\n'
+  || E'--BND\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n'
+  || E'Final-Recipient: rfc822; gone@example.net\nAction: failed\nStatus: 5.1.1\n'
+  || E'Diagnostic-Code: smtp; 550 5.1.1 <gone@example.net>: Recipient address rejected: User unknown\n\n'
+  || E'--BND\nContent-Type: message/rfc822\n\nFrom: sender@example.com\nTo: gone@example.net\nSubject: big\n\n'
+  || repeat(E'0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUV user unknown 5.2.2 mailbox full\n', 570000)
+  || E'\n--BND--\n', 'UTF8') AS raw;
+SQL
+is($err, '', '50 MB bounce stored') or diag($err);
+$t0 = Time::HiRes::time();
+($out, $err) = psql_run(<<'SQL');
+CREATE FUNCTION pg_temp.hwm() RETURNS int LANGUAGE sql AS
+  $$ SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1]::int $$;
+SELECT 'hwm0=' || pg_temp.hwm();
+SELECT 'row=' || d.recipient || '/' || d.status || '/' || d.reason || '/' || octet_length(b.raw)
+  FROM ma_big_bounce b, LATERAL mailauth.parse_dsn(b.raw) d;
+SELECT 'hwm1=' || pg_temp.hwm();
+DROP TABLE ma_big_bounce;
+SQL
+$secs = sprintf('%.2f', Time::HiRes::time() - $t0);
+is($err, '', '50 MB bounce: no errors') or diag($err);
+my ($row, $bbytes) = $out =~ m{row=([^\n]+)/(\d+)};
+($h0) = $out =~ /hwm0=(\d+)/;
+($h1) = $out =~ /hwm1=(\d+)/;
+ok(defined $bbytes && $bbytes > 52_428_800, "the bounce has ${\($bbytes // 'n/a')} bytes");
+is($row // '', 'gone@example.net/5.1.1/userunknown', "parse_dsn of 50 MB: its row, in ${secs} s");
+ok(defined $h1 && defined $h0 && $h1 - $h0 < 4 * 53_000,
+   "parse_dsn peak memory: +${\(defined $h1 && defined $h0 ? $h1 - $h0 : 'n/a')} kB (bound: 4 x the message)");
 done_testing();
