@@ -15,7 +15,7 @@ OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o 
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
-REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint authres dmarc dkim dkim_verify \
+REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults dns_hostile spf spf_lint authres dmarc dkim dkim_verify \
           dsn address trust setup sender_trust parallel privileges
 
 DEPS_PKGS = libcares libidn2 libpsl libcrypto opendkim gmime-3.0
