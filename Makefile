@@ -16,7 +16,7 @@ DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
 REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults dns_hostile spf spf_lint authres dmarc dkim dkim_verify \
-          dsn address trust setup sender_trust parallel privileges
+          dsn address trust setup sender_trust parallel privileges bad_messages
 
 DEPS_PKGS = libcares libidn2 libpsl libcrypto opendkim gmime-3.0
 PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
