@@ -102,7 +102,8 @@ bench:
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = fuzz_dnswire fuzz_spf_record fuzz_spf_eval fuzz_dmarc_record \
-               fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg fuzz_addr fuzz_hdrcheck fuzz_dsn
+               fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg fuzz_addr fuzz_hdrcheck fuzz_dsn \
+               fuzz_trust fuzz_report
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-function \
               $(FUZZ_SAN) -Isrc -Ifuzz $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
