@@ -15,8 +15,8 @@ OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o 
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
-REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults spf spf_lint authres dmarc dkim dkim_verify \
-          dsn address trust setup sender_trust parallel privileges
+REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults dns_hostile spf spf_lint authres dmarc dkim dkim_verify \
+          dsn address trust setup sender_trust parallel privileges bad_messages
 
 DEPS_PKGS = libcares libidn2 libpsl libcrypto opendkim gmime-3.0
 PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
@@ -104,7 +104,8 @@ bench:
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = fuzz_dnswire fuzz_spf_record fuzz_spf_eval fuzz_dmarc_record \
-               fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg fuzz_addr fuzz_hdrcheck fuzz_dsn
+               fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg fuzz_addr fuzz_hdrcheck fuzz_dsn \
+               fuzz_trust fuzz_report
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-function \
               $(FUZZ_SAN) -Isrc -Ifuzz $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)

@@ -332,6 +332,90 @@ wire_seed("framed-mx", 15, "example.com", [frame_body([rr(None, 15, b"\0\1\xc0\x
 wire_seed("framed-soa-auth", 6, "example.com", [frame_body([], [rr(None, 6, soa)], flags=0x8183)], framed=True)
 wire_seed("framed-opt", 41, q, [frame_body([rr(None, 41, b"")])], framed=True)
 
+# ---------------------------------------------------------------- fuzz_addr
+T = "fuzz_addr"
+addr = re.search(r"unnest\(ARRAY\[(.*?)\]\) a,", read("sql/address.sql"), re.S).group(1)
+for m in re.finditer(r"'((?:[^']|'')*)'", addr):
+    v = m.group(1).replace("''", "'")
+    if v:
+        seed(T, "sql", v.encode("utf-8") if any(ord(c) > 255 for c in v) else v)
+for v in sql_strings("sql/address.sql", "parse_address_list"):
+    seed(T, "list", v)
+seed(T, "route", "<@relay.example:jane@example.com>")
+seed(T, "spaces-comment", "jane . doe @ example . com (Jane)")
+seed(T, "group-empty", "undisclosed-recipients:;")
+seed(T, "ipv6-literal", "x@[IPv6:2001:db8::1]")
+seed(T, "words", "=?UTF-8?B?SsO8cmdlbg==?= <juergen@b\xc3\xbccher.example>, =?ISO-8859-1?Q?J=FCrgen?= <j@xn--bcher-kva.example>")
+seed(T, "nested-comments", "(" * 200 + "a@b.example" + ")" * 200)
+
+# ---------------------------------------------------------------- fuzz_dsn, fuzz_hdrcheck
+FIXTURES = sorted(f for f in os.listdir("test/dsn/fixtures") if f.endswith(".eml"))
+for T in ("fuzz_dsn", "fuzz_hdrcheck"):
+    for fn in FIXTURES:
+        seed(T, fn, read(os.path.join("test/dsn/fixtures", fn)))
+T = "fuzz_hdrcheck"
+for name, m in MSGS[:2]:
+    seed(T, "signed-" + name, m)
+hdrs = re.search(r"INSERT INTO hdrs VALUES(.*?);\n", read("sql/address.sql"), re.S)
+if hdrs:
+    for m in re.finditer(r"\('([a-z_0-9]+)', E'((?:[^']|'')*)'\)", hdrs.group(1)):
+        v = m.group(2).replace("''", "'").replace("\\n", "\n").replace("\\r", "\r").replace("\\t", "\t")
+        seed(T, m.group(1), v)
+seed(T, "field-entry", "Subject\n=?utf-8?q?caf=C3=A9?= and a very long value " + "x" * 120)
+T = "fuzz_dsn"
+seed(T, "bare-diagnostic", "550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual mailbox table")
+seed(T, "bare-status", "Status: 4.4.7 (delivery time expired)")
+
+# ---------------------------------------------------------------- fuzz_trust
+T = "fuzz_trust"
+trust_zone = read("test/zones/trust.test.zone")
+rev4 = read("test/zones/2.0.192.in-addr.arpa.zone")
+rev6 = read("test/zones/8.b.d.0.1.0.0.2.ip6.arpa.zone")
+cases = [("192.0.2.100", "mx.trust.test", "trust.test"), ("192.0.2.101", "nofwd.trust.test", "trust.test"),
+         ("192.0.2.102", "192-0-2-102.dyn.trust.test", "other.test"), ("192.0.2.103", "[192.0.2.103]", ""),
+         ("192.0.2.108", "localhost", ""), ("192.0.2.110", "mailserver", "nomx.trust.test"),
+         ("192.0.2.111", "bad_name!.trust.test", ""), ("192.0.2.120", "elsewhere.trust.test", "trust.test"),
+         ("2001:db8:0:7::25", "[IPv6:2001:db8:0:7::25]", "trust.test"), ("2001:db8:0:7::27", "v6only.trust.test", ""),
+         ("::ffff:192.0.2.109", "dsl-pool.trust.test", "trust.test")]
+for ip, helo, dom in cases:
+    d = "$IP %s\n$HELO %s\n" % (ip, helo)
+    if dom:
+        d += "$DOMAIN %s\n" % dom
+    d += "$ZONES bl.trust.test,pub.trust.test,dead.trust.test\n$NAME zendesk1._domainkey.good.setup.test\n$TYPE CNAME\n"
+    d += "$EXPECT zendesk1._domainkey.zendesk.com\n$MATCH exact\n"
+    seed(T, ip.replace(":", "_") + "-" + helo, d + trust_zone + "\n$ORIGIN .\n" + rev4 + "\n" + rev6)
+seed(T, "expect-pattern", "$IP 192.0.2.1\n$HELO x\n$NAME a.test\n$TYPE TXT\n$EXPECT v=spf1 *include:*\n$MATCH pattern\n"
+     "a.test. TXT \"v=spf1 include:one.test include:two.test -all\"\n")
+seed(T, "expect-contains-mx", "$NAME m.test\n$TYPE MX\n$EXPECT 10 mx.m.test\n$MATCH contains\nm.test. MX 10 mx.m.test.\n"
+     "m.test. MX 20 MX2.M.TEST.\n")
+seed(T, "idn-names", "$IP 2001:db8::1\n$HELO b\xc3\xbccher.example\n$DOMAIN xn--bcher-kva.example\n$NAME \xe2\x98\x83.example\n")
+seed(T, "dnsbl-codes", "$IP 192.0.2.1\n$ZONES bl.test,bl2.test\n1.2.0.192.bl.test. A 127.0.0.2\n"
+     "1.2.0.192.bl.test. A 127.0.0.4\n1.2.0.192.bl.test. TXT \"listed: see http://bl.test/?192.0.2.1\"\n"
+     "1.2.0.192.bl2.test. A 127.255.255.254\n$DOMAIN spam.test\nspam.test.bl.test. A 127.0.1.2\n")
+seed(T, "failures", "$IP 192.0.2.9\n$HELO h.test\n$DOMAIN d.test\n$ZONES z.test\n9.2.0.192.in-addr.arpa. PTR h.test.\n"
+     "h.test. A !servfail\nd.test. MX !timeout\n9.2.0.192.z.test. ANY !refused\n")
+
+# ---------------------------------------------------------------- fuzz_report
+T = "fuzz_report"
+setup_zone = read("test/zones/setup.test.zone")
+for dom in ("good.setup.test", "partial.setup.test", "m365.setup.test", "nomail.setup.test"):
+    seed(T, dom, "$DOMAIN %s\n" % dom + setup_zone)
+seed(T, "dmarcbis", "$DOMAIN a.b.fuzz.test\n$MODE dmarcbis\n_dmarc.fuzz.test. TXT \"v=DMARC1; p=reject; psd=n\"\n"
+     "a.b.fuzz.test. MX 0 .\n")
+seed(T, "all-records", "$ORIGIN fuzz.test.\n@ TXT \"v=spf1 include:_spf.fuzz.test mx a:x.fuzz.test ~all\"\n"
+     "_spf TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n@ MX 10 mx1\n@ MX 20 mx2\nmx1 A 192.0.2.1\n"
+     "_dmarc TXT \"v=DMARC1; p=quarantine; rua=mailto:d@fuzz.test\"\n"
+     "_mta-sts TXT \"v=STSv1; id=20260101\"\n_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@fuzz.test\"\n"
+     "default._bimi TXT \"v=BIMI1; l=https://fuzz.test/logo.svg\"\n"
+     "sel._domainkey TXT \"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"\n"
+     "google._domainkey CNAME sel._domainkey.fuzz.test.\n")
+seed(T, "duplicates-failures", "$ORIGIN fuzz.test.\n@ TXT \"v=spf1 -all\"\n@ TXT \"v=spf1 +all\"\n"
+     "_mta-sts TXT \"v=STSv1; id=1\"\n_mta-sts TXT \"v = stsv1 ; id=2\"\n_smtp._tls ANY !servfail\n"
+     "@ MX !timeout\n_dmarc TXT \"v=DMARC1; p=bogus\"\n")
+seed(T, "tree", "$ORIGIN fuzz.test.\n*.fuzz.test. TXT \"v=spf1 include:a.%{d} include:b.%{d} -all\"\n"
+     "@ TXT \"v=spf1 include:a.fuzz.test include:b.fuzz.test include:c.fuzz.test -all\"\n"
+     "a TXT \"v=spf1 include:aa.fuzz.test include:ab.fuzz.test include:ac.fuzz.test -all\"\n")
+
 for t in sorted(counts):
     print("%-20s %3d seeds" % (t, counts[t]))
 PYEOF

@@ -27,7 +27,7 @@ opts_for() {
 	local t=$1 o="-timeout=10 -rss_limit_mb=2048 -print_final_stats=1"
 	case $t in
 		fuzz_dkim_verify) o="$o -max_len=16384" ;;
-		fuzz_spf_eval | fuzz_spf_record | fuzz_authres | fuzz_msg) o="$o -max_len=8192" ;;
+		fuzz_spf_eval | fuzz_spf_record | fuzz_authres | fuzz_msg | fuzz_trust | fuzz_report) o="$o -max_len=8192" ;;
 		*) o="$o -max_len=4096" ;;
 	esac
 	[ -f "fuzz/$t.dict" ] && o="$o -dict=fuzz/$t.dict"

@@ -19,6 +19,7 @@
 PG_MODULE_MAGIC;
 
 char	   *mailauth_dns_servers = NULL;
+bool		mailauth_dns_servers_lost = false;
 int			mailauth_dns_timeout = 5000;
 int			mailauth_dns_tries = 2;
 int			mailauth_dns_max_inflight = 100;
@@ -71,9 +72,50 @@ check_dns_servers(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* a value set by whoever may set it (a superuser, the configuration file) */
+static void
+assign_dns_servers(const char *newval, void *extra)
+{
+	mailauth_dns_servers_lost = false;
+}
+
+/* the source of a setting as pg_settings shows it ("default", "client", ...) */
+static char *
+setting_source(const char *name)
+{
+	int			n = GetNumConfigOptions();
+
+	for (int i = 0; i < n; i++)
+	{
+		const char *values[17];
+		bool		noshow;
+
+		memset(values, 0, sizeof(values));
+		GetConfigOptionByNum(i, values, &noshow);
+		if (values[0] && strcmp(values[0], name) == 0)
+			return values[8] ? pstrdup(values[8]) : NULL;
+	}
+	return NULL;
+}
+
 void
 _PG_init(void)
 {
+	const char *placeholder = GetConfigOption("mailauth.dns_servers", true, false);
+	char	   *before = placeholder ? pstrdup(placeholder) : NULL;
+	char	   *source;
+
+	/*
+	 * mailauth.dns_servers is superuser-only.  A value a non-superuser gave
+	 * before the library loaded is refused below (WARNING).  When it came in
+	 * the connection's startup packet (PGOPTIONS, options=-c ...), it had
+	 * also replaced the configured value as the session default, so after
+	 * the refusal the setting is back at its built-in default: "" (the
+	 * system resolver), not the servers the administrator chose.  We notice
+	 * that (a refused placeholder, source now "default") and refuse to send
+	 * DNS queries in this session until someone who may set it does
+	 * (assign_dns_servers clears the flag).
+	 */
 	DefineCustomStringVariable("mailauth.dns_servers",
 							   "DNS servers mailauth queries, as host[:port] IP addresses separated by commas.",
 							   "Empty means the system resolver configuration (/etc/resolv.conf). "
@@ -82,7 +124,11 @@ _PG_init(void)
 							   "",
 							   PGC_SUSET,
 							   0,
-							   check_dns_servers, NULL, NULL);
+							   check_dns_servers, assign_dns_servers, NULL);
+	source = setting_source("mailauth.dns_servers");
+	if (before && strcmp(before, mailauth_dns_servers ? mailauth_dns_servers : "") != 0 &&
+		source && strcmp(source, "default") == 0)
+		mailauth_dns_servers_lost = true;
 
 	DefineCustomIntVariable("mailauth.dns_timeout",
 							"Overall deadline of one DNS lookup.",

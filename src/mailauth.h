@@ -24,6 +24,7 @@
 
 /* settings (mailauth.c) */
 extern char *mailauth_dns_servers;
+extern bool mailauth_dns_servers_lost;
 extern int	mailauth_dns_timeout;
 extern int	mailauth_dns_tries;
 extern int	mailauth_dns_max_inflight;

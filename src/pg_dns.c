@@ -99,6 +99,12 @@ mailauth_dns_engine(void)
 	ma_dns_config cfg;
 	char		errbuf[256];
 
+	if (mailauth_dns_servers_lost)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("mailauth.dns_servers was set when this session started, by a role that may not set it"),
+				 errdetail("The refused value replaced the configured DNS servers for this session; mailauth sends no DNS query rather than fall back to the system resolver."),
+				 errhint("Connect without setting mailauth.dns_servers, or load mailauth through shared_preload_libraries so that such connections are refused.")));
 	fill_config(&cfg);
 	if (engine == NULL)
 	{

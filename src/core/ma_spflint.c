@@ -8,7 +8,15 @@
  * mx terms (for the void-lookup count), and counts DNS-querying terms across
  * the whole tree exactly as RFC 7208 section 4.6.4 counts them.  Terms whose
  * domain-spec holds macros depend on the sender and are counted but not
- * resolved.  Work is bounded: at most MAX_VISIT records and MAX_DEPTH levels.
+ * resolved.  Work is bounded: at most MAX_VISIT records and MAX_DEPTH levels,
+ * and, like check_host(), no DNS for a term met after the 10th DNS-querying
+ * term (RFC 7208 4.6.4): a term past the limit is counted, but its include,
+ * redirect, a or mx target is not fetched.  The count is taken in
+ * check_host() order with the records known so far, so it only grows from
+ * one wave to the next and a policy of any size (an include tree of a
+ * million names) costs a bounded number of questions (about a hundred at
+ * most: ten levels of at most ten new names).  dns_lookups is then a lower
+ * bound ("at least"), which is all a receiver needs: permerror.
  *
  * DNS follows the waves model (ma_spf.h): a lookup that returns NULL marks
  * the run pending, and the walk goes on with the siblings so that one wave
@@ -38,6 +46,7 @@ typedef struct walker
 	bool		dns_error;
 	bool		perm;
 	bool		none;
+	bool		stopped;		/* a target past the lookup limit was not fetched */
 } walker;
 
 static char *
@@ -146,6 +155,11 @@ check_target(walker *w, const ma_spf_term *t, const char *domain)
 
 	if (strchr(target, '%') || ma_dns_name_check(target, norm) != NULL)
 		return;					/* depends on the sender, or checked by the parser */
+	if (w->out->dns_lookups > MA_SPF_MAX_DNS_TERMS)
+	{
+		w->stopped = true;		/* check_host() would have stopped before it */
+		return;
+	}
 	r = w->lookup(w->arg, norm, type);
 	if (!r)
 	{
@@ -222,6 +236,11 @@ follow(walker *w, const ma_spf_term *t, bool redirect)
 		w->perm = true;
 		finding(w, "error", "too_many_lookups", t->text,
 				"includes nest deeper than %d levels", MAX_DEPTH);
+		return;
+	}
+	if (w->out->dns_lookups > MA_SPF_MAX_DNS_TERMS)
+	{
+		w->stopped = true;		/* check_host() would have stopped before it */
 		return;
 	}
 	if (!redirect)
@@ -406,9 +425,14 @@ ma_spf_lint_run(const char *domain, ma_spf_lookup_fn lookup, void *arg, ma_spf_l
 	if (out->dns_lookups > MA_SPF_MAX_DNS_TERMS)
 	{
 		w.perm = true;
-		finding(&w, "error", "too_many_lookups", NULL,
-				"the policy needs %d DNS lookups: over the limit of %d, receivers return permerror",
-				out->dns_lookups, MA_SPF_MAX_DNS_TERMS);
+		if (w.stopped)
+			finding(&w, "error", "too_many_lookups", NULL,
+					"the policy needs at least %d DNS lookups: over the limit of %d, receivers return permerror (the walk stopped at the limit, as they do)",
+					out->dns_lookups, MA_SPF_MAX_DNS_TERMS);
+		else
+			finding(&w, "error", "too_many_lookups", NULL,
+					"the policy needs %d DNS lookups: over the limit of %d, receivers return permerror",
+					out->dns_lookups, MA_SPF_MAX_DNS_TERMS);
 	}
 	if (out->void_lookups > MA_SPF_MAX_VOID)
 	{

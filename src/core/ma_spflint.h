@@ -25,7 +25,8 @@ typedef struct ma_spf_lint
 	bool		pending;		/* stopped for DNS: resolve and run again */
 	char	   *record;			/* the domain's own SPF record, or NULL */
 	const char *status;			/* "ok", "none", "permerror", "temperror" */
-	int			dns_lookups;	/* the whole tree, as check_host counts them */
+	int			dns_lookups;	/* the whole tree, as check_host counts them (a lower
+								 * bound when the walk stopped at the limit) */
 	int			void_lookups;
 	char		all_qualifier;	/* of the domain's own record: + - ~ ?, or 0 */
 	char	  **includes;		/* every included domain, nested, in walk order */
