@@ -180,7 +180,6 @@ for rep in $(seq 1 "$REPS"); do
 	psql_q >>"$MA_WORK/ours.tsv" <<SQL
 SET mailauth.dns_servers = '$DNS';
 SET mailauth.dns_max_inflight = $INFLIGHT;
-SET mailauth.dns_timeout = '10s';
 SET jit = off;
 SELECT mailauth.dns_cache_reset();
 CREATE TEMP TABLE t(ms float8, n bigint, ok bigint);
