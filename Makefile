@@ -5,12 +5,12 @@ EXTENSION = mailauth
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" mailauth.control)
 
 MODULE_big = mailauth
-CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_idn.o \
+CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/core/ma_dnsser.o src/core/ma_idn.o \
             src/core/ma_wave.o src/core/ma_spf.o src/core/ma_spflint.o src/core/ma_spf2.o \
             src/core/ma_authres.o src/core/ma_dmarc.o src/core/ma_dkimkey.o src/core/ma_dkim.o src/core/ma_msg.o \
             src/core/ma_dsn.o src/core/ma_dsn_lhost.o src/core/ma_bounce.o \
             src/core/ma_trust.o src/core/ma_report.o src/core/ma_addr.o src/core/ma_hdrcheck.o
-OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o src/pg_dkim.o src/pg_dsn.o src/pg_trust.o src/pg_addr.o \
+OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o src/pg_dkim.o src/pg_dsn.o src/pg_trust.o src/pg_addr.o src/pg_shcache.o \
        $(CORE_OBJS)
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
@@ -52,7 +52,8 @@ CORE_LIBS = $(shell pkg-config --libs $(DEPS_PKGS)) -lspf2
 # the pure C core on its own (no postgres.h): unit tests and SPF adapters
 UNIT_TESTS = test/unit/test_core test/unit/test_spf test/unit/test_spf2 test/unit/test_spf_diff \
              test/unit/test_authres test/unit/test_dmarc test/unit/test_dkimkey test/unit/test_dkim \
-             test/unit/test_trust test/unit/test_dsn test/unit/test_bounce test/unit/test_addr test/unit/test_hdrcheck
+             test/unit/test_trust test/unit/test_dsn test/unit/test_bounce test/unit/test_addr test/unit/test_hdrcheck \
+             test/unit/test_dnsser
 ADAPTERS = test/spf/spf_adapter test/dmarc/dmarc_adapter test/dkim/dkim_adapter
 
 test/unit/%: test/unit/%.c test/unit/ma_test.h $(CORE_SRCS) $(HEADERS)
@@ -105,7 +106,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = fuzz_dnswire fuzz_spf_record fuzz_spf_eval fuzz_dmarc_record \
                fuzz_authres fuzz_dkimkey fuzz_dkim_verify fuzz_msg fuzz_addr fuzz_hdrcheck fuzz_dsn \
-               fuzz_trust fuzz_report
+               fuzz_trust fuzz_report fuzz_dnsser
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-function \
               $(FUZZ_SAN) -Isrc -Ifuzz $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)

@@ -56,12 +56,13 @@ CREATE FUNCTION @extschema@.dns_cache_stats(
     OUT lookups bigint, OUT queries_sent bigint, OUT answers bigint,
     OUT timeouts bigint, OUT nxdomain bigint, OUT nodata bigint,
     OUT servfail bigint, OUT refused bigint, OUT formerr bigint,
-    OUT errors bigint, OUT cname_follows bigint, OUT interrupts bigint)
+    OUT errors bigint, OUT cname_follows bigint, OUT interrupts bigint,
+    OUT shared_hits bigint, OUT shared_misses bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'mailauth_dns_cache_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.dns_cache_stats() IS
-'counters of this backend''s DNS cache and resolver since the last dns_cache_reset()';
+'counters of this backend''s DNS cache and resolver since the last dns_cache_reset(); shared_hits/shared_misses: this backend''s lookups in the shared cache';
 
 CREATE FUNCTION @extschema@.dns_cache_reset()
 RETURNS void
@@ -69,6 +70,25 @@ AS 'MODULE_PATHNAME', 'mailauth_dns_cache_reset'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.dns_cache_reset() IS
 'empty this backend''s DNS cache and zero its counters';
+
+CREATE FUNCTION @extschema@.dns_shared_cache_stats(
+    OUT enabled boolean, OUT entries bigint, OUT capacity bigint, OUT slot_size bigint,
+    OUT memory_bytes bigint, OUT hits bigint, OUT misses bigint, OUT inserts bigint,
+    OUT evictions bigint, OUT expired bigint, OUT too_big bigint,
+    OUT lock_acquisitions bigint, OUT lock_waits bigint, OUT partitions integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mailauth_dns_shared_cache_stats'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.dns_shared_cache_stats() IS
+'the DNS cache all backends share (mailauth in shared_preload_libraries): size, counters since server start or dns_shared_cache_reset(), lock acquisitions and waits';
+
+CREATE FUNCTION @extschema@.dns_shared_cache_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'mailauth_dns_shared_cache_reset'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.dns_shared_cache_reset() IS
+'empty the shared DNS cache and zero its counters, for every backend (not executable by PUBLIC)';
+REVOKE EXECUTE ON FUNCTION @extschema@.dns_shared_cache_reset() FROM PUBLIC;
 
 -- Functions that send DNS queries: granted explicitly, never to PUBLIC.
 REVOKE EXECUTE ON FUNCTION @extschema@.dns_lookup(text, text) FROM PUBLIC;

@@ -232,6 +232,9 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	/* mailauth.shared_cache_*, and the shared memory hooks when preloaded */
+	mailauth_shcache_init();
+
 	MarkGUCPrefixReserved("mailauth");
 
 	/* replace libspf2's abort()ing message handlers before any use */

@@ -54,6 +54,13 @@ extern void mailauth_spf_request(ma_spf_request *req, inet *ip, const char *send
 extern void mailauth_spf_evaluate(const ma_spf_request *req, ma_dns_wave *w,
 								  ma_spf_outcome *out);
 
+/* pg_shcache.c: the shared DNS cache (active with shared_preload_libraries) */
+extern int	mailauth_shared_cache_memory;
+extern int	mailauth_shared_cache_slot_size;
+extern void mailauth_shcache_init(void);
+extern bool mailauth_shcache_enabled(void);
+extern void mailauth_shcache_attach(ma_dns_engine *e, const char *servers);
+
 /* bytes as text: verbatim when valid in the database encoding, else \DDD escapes */
 extern struct varlena *mailauth_bytes_to_text(const char *data, size_t len);
 extern text *mailauth_utf8_to_text(const char *s);

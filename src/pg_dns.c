@@ -116,6 +116,7 @@ mailauth_dns_engine(void)
 					 errmsg("could not initialize the DNS resolver"),
 					 errdetail("%s", errbuf)));
 		remember_config(&cfg);
+		mailauth_shcache_attach(e, cfg.servers);
 		engine = e;				/* only once fully built */
 	}
 	else if (strcmp(engine_servers, cfg.servers) != 0 ||
@@ -125,6 +126,8 @@ mailauth_dns_engine(void)
 
 		remember_config(&cfg);
 		account_fds();
+		/* answers of the new servers go under their own key */
+		mailauth_shcache_attach(engine, cfg.servers);
 		if (msg)
 		{
 			/* force a rebuild on next use */
@@ -761,8 +764,8 @@ mailauth_dns_cache_stats(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	ma_dns_cache_stats cs;
 	ma_dns_engine_stats es;
-	Datum		values[19];
-	bool		nulls[19];
+	Datum		values[21];
+	bool		nulls[21];
 	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -795,6 +798,8 @@ mailauth_dns_cache_stats(PG_FUNCTION_ARGS)
 	values[i++] = Int64GetDatum(es.errors);
 	values[i++] = Int64GetDatum(es.cname_follows);
 	values[i++] = Int64GetDatum(es.interrupts);
+	values[i++] = Int64GetDatum(es.shared_hits);
+	values[i++] = Int64GetDatum(es.shared_misses);
 	Assert(i == tupdesc->natts);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

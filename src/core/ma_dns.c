@@ -64,6 +64,9 @@ struct ma_dns_engine
 	int			active;			/* our lookups in flight */
 	uint64_t	rng;
 	uint8_t		ids[65536 / 8];
+	ma_dns_shared_get_fn shared_get;	/* second-level cache, or NULL */
+	ma_dns_shared_put_fn shared_put;
+	void	   *shared_arg;
 	ma_dns_engine_stats st;
 };
 
@@ -431,6 +434,15 @@ ma_dns_engine_set_max_inflight(ma_dns_engine *e, int n)
 	e->max_inflight = n > 0 ? n : 1;
 }
 
+void
+ma_dns_engine_set_shared(ma_dns_engine *e, ma_dns_shared_get_fn get,
+						 ma_dns_shared_put_fn put, void *arg)
+{
+	e->shared_get = get;
+	e->shared_put = put;
+	e->shared_arg = arg;
+}
+
 ma_dns_cache *
 ma_dns_engine_cache(ma_dns_engine *e)
 {
@@ -494,6 +506,11 @@ finish(ma_dns_engine *e, ma_dns_query *q, ma_dns_status st, const char *detail)
 		r->stored_ms = now;
 		r->wire_size = q->last_alen;
 		ma_dns_cache_put(e->cache, q->name, q->type, r, now);
+		/* the same rule as the local cache: failures and TTL 0 are not kept */
+		if (e->shared_put && r->ttl > 0 &&
+			(r->status == MA_DNS_OK || r->status == MA_DNS_NXDOMAIN ||
+			 r->status == MA_DNS_NODATA))
+			e->shared_put(e->shared_arg, q->name, q->type, r, now);
 	}
 	q->result = r;
 	q->age_s = 0;
@@ -672,6 +689,34 @@ start_query(ma_dns_engine *e, ma_dns_query *q, int64_t now)
 			q->age_s = (uint32_t) ((now - r->stored_ms) / 1000);
 			q->state = Q_DONE;
 			return;
+		}
+		if (e->shared_get)
+		{
+			/*
+			 * The shared layer keeps the time the answer was first received
+			 * (on CLOCK_MONOTONIC, which every process of the machine
+			 * shares), so the remaining TTL and the age carry over; the
+			 * local cache then keeps it only for what is left of its TTL.
+			 */
+			r = e->shared_get(e->shared_arg, q->name, q->type, now);
+			if (r && r->stored_ms + (int64_t) r->ttl * 1000 <= now)
+			{
+				/* expired: the layer should not have returned it */
+				ma_dns_result_release(r);
+				r = NULL;
+			}
+			if (r)
+			{
+				e->st.shared_hits++;
+				ma_dns_cache_put(e->cache, q->name, q->type, r, now);
+				q->result = r;
+				q->from_cache = true;
+				/* another process may have stored it after our "now" was read */
+				q->age_s = r->stored_ms < now ? (uint32_t) ((now - r->stored_ms) / 1000) : 0;
+				q->state = Q_DONE;
+				return;
+			}
+			e->st.shared_misses++;
 		}
 		snprintf(q->cur, sizeof(q->cur), "%s", q->name);
 		q->deadline_ms = now + e->timeout_ms;

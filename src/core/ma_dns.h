@@ -167,6 +167,17 @@ extern void ma_dns_cache_put(ma_dns_cache *c, const char *name, uint16_t type,
 extern void ma_dns_cache_clear(ma_dns_cache *c, bool reset_stats);
 extern void ma_dns_cache_get_stats(ma_dns_cache *c, ma_dns_cache_stats *s);
 
+/* ----- flat byte form of a result (ma_dnsser.c) ----- */
+
+/* bytes ma_dns_result_serialize needs, 0 if r cannot be represented */
+extern size_t ma_dns_result_serialized_size(const ma_dns_result *r);
+/* write r into buf; returns the length, 0 if it does not fit */
+extern size_t ma_dns_result_serialize(const ma_dns_result *r, unsigned char *buf,
+									  size_t buflen);
+/* validate and rebuild (refcount 1); NULL with *errmsg (static) if invalid */
+extern ma_dns_result *ma_dns_result_deserialize(const unsigned char *buf, size_t len,
+												const char **errmsg);
+
 /* ----- the engine (ma_dns.c) ----- */
 
 typedef struct ma_dns_config
@@ -237,7 +248,24 @@ typedef struct ma_dns_engine_stats
 	int64_t		errors;
 	int64_t		cname_follows;
 	int64_t		interrupts;
+	int64_t		shared_hits;	/* local misses answered by the shared layer */
+	int64_t		shared_misses;	/* local misses it could not answer */
 } ma_dns_engine_stats;
+
+/*
+ * A second-level ("shared") cache behind the engine's own: on a local miss
+ * the engine asks get (a result with a new reference, its stored_ms and ttl
+ * as first received, or NULL); every answer from the network that the local
+ * cache would keep is offered to put.  Both are called from inside
+ * ma_dns_run(), put possibly from a c-ares callback: they must not longjmp,
+ * block for long, or call back into the engine.  The key is the normalised
+ * name and type; anything else that must separate answers (the servers
+ * asked) is the shared layer's business (arg).
+ */
+typedef ma_dns_result *(*ma_dns_shared_get_fn) (void *arg, const char *name,
+												uint16_t type, int64_t now_ms);
+typedef void (*ma_dns_shared_put_fn) (void *arg, const char *name, uint16_t type,
+									  const ma_dns_result *r, int64_t now_ms);
 
 typedef struct ma_dns_engine ma_dns_engine;
 
@@ -254,6 +282,9 @@ extern const char *ma_dns_engine_reconfigure(ma_dns_engine *e, const ma_dns_conf
 											 char *errbuf, size_t errlen);
 extern void ma_dns_engine_set_cache_limits(ma_dns_engine *e, size_t entries, size_t bytes);
 extern void ma_dns_engine_set_max_inflight(ma_dns_engine *e, int n);
+/* install (or with NULL functions remove) the shared layer */
+extern void ma_dns_engine_set_shared(ma_dns_engine *e, ma_dns_shared_get_fn get,
+									 ma_dns_shared_put_fn put, void *arg);
 extern ma_dns_cache *ma_dns_engine_cache(ma_dns_engine *e);
 extern void ma_dns_engine_get_stats(ma_dns_engine *e, ma_dns_engine_stats *s);
 /* how many sockets c-ares holds open now */
