@@ -92,6 +92,7 @@ bench:
 	bench/dsn.sh
 	bench/report.sh
 	bench/audit.sh
+	bench/shcache.sh
 	bench/parallel.sh
 	bench/chart.sh
 
