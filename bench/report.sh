@@ -29,9 +29,9 @@ cleanup() {
 	[ -n "$DELAYD_PID" ] && { kill "$DELAYD_PID" 2>/dev/null || true; wait "$DELAYD_PID" 2>/dev/null || true; }
 	ma_stop_all
 }
-trap cleanup EXIT
 log "starting PostgreSQL (test/lib.sh) and delayd (${DELAY_MS} ms)"
 ma_start_all >/dev/null
+trap cleanup EXIT	# after ma_start_all, which sets its own
 PORT=$(ma_free_port)
 "$PYTHON" "$ROOT/bench/delayd.py" --port "$PORT" --delay-ms "$DELAY_MS" --spf \
 	>"$MA_WORK/delayd.out" 2>"$MA_WORK/delayd.log" &
