@@ -9,6 +9,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -125,10 +126,19 @@ _PG_init(void)
 							   PGC_SUSET,
 							   0,
 							   check_dns_servers, assign_dns_servers, NULL);
-	source = setting_source("mailauth.dns_servers");
-	if (before && strcmp(before, mailauth_dns_servers ? mailauth_dns_servers : "") != 0 &&
-		source && strcmp(source, "default") == 0)
-		mailauth_dns_servers_lost = true;
+	/*
+	 * Only in a backend: the postmaster loading us from
+	 * shared_preload_libraries has no user to check privileges against
+	 * (GetConfigOptionByNum() would crash it), and a preloaded library never
+	 * sees a startup-packet value anyway (PostgreSQL refuses the connection).
+	 */
+	if (before && IsUnderPostmaster && !process_shared_preload_libraries_in_progress)
+	{
+		source = setting_source("mailauth.dns_servers");
+		if (strcmp(before, mailauth_dns_servers ? mailauth_dns_servers : "") != 0 &&
+			source && strcmp(source, "default") == 0)
+			mailauth_dns_servers_lost = true;
+	}
 
 	DefineCustomIntVariable("mailauth.dns_timeout",
 							"Overall deadline of one DNS lookup.",
