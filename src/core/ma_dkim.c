@@ -20,6 +20,9 @@
  *	  and body-hash state (PASSED is set even on a body hash mismatch).
  *	- DKIM_LIBFLAGS_BADSIGHANDLES keeps malformed signatures listed,
  *	  DKIM_LIBFLAGS_FIXCRLF accepts bare-LF input.
+ *	- dkim_canon_selecthdrs() writes past a heap array when h= names
+ *	  every header field and one more: every header shown to it gets a
+ *	  pad field no h= can name (overflow_pad()).
  *	- rsa-sha1 is never a pass (RFC 8301), RSA keys under 1024 bits are
  *	  refused, several From fields are never a pass, and a signature whose
  *	  l= leaves part of the body unsigned is "policy" when
