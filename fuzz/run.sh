@@ -71,12 +71,37 @@ case $mode in
 			runs=$(stat_of number_of_executed_units "$tmp/log")
 			speed=$(stat_of average_exec_per_sec "$tmp/log")
 			seeds=$(sed -n 's/.*INFO: seed corpus: files: \([0-9]*\).*/\1/p' "$tmp/log" | head -1)
+			plain=""
+			if [ $rc -eq 0 ] && [ "$t" = fuzz_dkim_verify ] && [ -x fuzz/bin/plain/"$t" ]; then
+				# ASan does not see heap overflows inside libopendkim (not
+				# instrumented): replay the seeds and regressions on the plain
+				# build under glibc's malloc checks too, which abort on the free()
+				# after such an overflow (regressions/FIXED.md)
+				mkdir "$tmp/pcorpus"
+				# shellcheck disable=SC2046
+				LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_CHECK_=3 fuzz/bin/plain/"$t" $(opts_for "$t") \
+					-runs=0 -handle_abrt=0 "$tmp/pcorpus" $(dirs_for "$t") >"$tmp/plain.log" 2>&1
+				prc=$?
+				if [ $prc -ne 0 ]; then
+					rc=$prc
+					plain=" replaying seeds and regressions on the plain build under glibc malloc checks"
+					[ -f fuzz/bin/plain/last-input ] && cp fuzz/bin/plain/last-input "$tmp/art/plain-last-input"
+					grep -aE 'free\(\)|malloc|corrupt' "$tmp/plain.log" | head -2 >>"$tmp/log"
+				else
+					plain="; plain build under glibc malloc checks: replay clean"
+				fi
+			fi
 			if [ $rc -eq 0 ]; then
 				case ${speed:-0} in 0) speed="" ;; *) speed=", $speed exec/s" ;; esac
-				echo "ok $n - $t: ${runs:-?} runs, no crash (${seeds:-0} corpus files replayed$speed)"
+				echo "ok $n - $t: ${runs:-?} runs, no crash (${seeds:-0} corpus files replayed$speed$plain)"
 			else
-				echo "not ok $n - $t: crash after ${runs:-?} runs (exit $rc)"
-				grep -E "ERROR: |FUZZ CHECK|runtime error|Assertion|SUMMARY" "$tmp/log" | head -5 | sed 's/^/# /'
+				if [ -n "$plain" ]; then
+					echo "not ok $n - $t: heap corruption (exit $rc)$plain"
+				else
+					echo "not ok $n - $t: crash after ${runs:-?} runs (exit $rc)"
+				fi
+				grep -aE "ERROR: |FUZZ CHECK|runtime error|Assertion|SUMMARY|free\(\)|malloc\(\)|corrupt" "$tmp/log" |
+					head -5 | sed 's/^/# /'
 				if [ -n "$(ls "$tmp/art")" ]; then
 					mkdir -p fuzz/artifacts/"$t"
 					cp "$tmp"/art/* fuzz/artifacts/"$t"/

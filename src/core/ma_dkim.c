@@ -20,6 +20,9 @@
  *	  and body-hash state (PASSED is set even on a body hash mismatch).
  *	- DKIM_LIBFLAGS_BADSIGHANDLES keeps malformed signatures listed,
  *	  DKIM_LIBFLAGS_FIXCRLF accepts bare-LF input.
+ *	- dkim_canon_selecthdrs() writes past a heap array when h= names
+ *	  every header field and one more: every header shown to it gets a
+ *	  pad field no h= can name (overflow_pad()).
  *	- rsa-sha1 is never a pass (RFC 8301), RSA keys under 1024 bits are
  *	  refused, several From fields are never a pass, and a signature whose
  *	  l= leaves part of the body unsigned is "policy" when
@@ -31,6 +34,9 @@
  *
  *-------------------------------------------------------------------------
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE				/* memmem */
+#endif
 #include "ma_dkim.h"
 #include "ma_text.h"
 
@@ -1220,61 +1226,124 @@ final_cb(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
  * for an unused field of that name.  When the names have consumed every
  * field (h= may name the DKIM-Signature field itself) and one more name
  * follows, that store lands past the array: a heap overflow that aborts
- * the backend on a later free() (found by fuzz/fuzz_dkim_verify; the input
- * is in fuzz/regressions/).  A field that no h= list names can never be
- * consumed, so when some signature lists at least as many names as the
- * message has fields, we hand libopendkim one more field whose name no h=
- * list mentions.  Signatures are unaffected: a field they do not name is
- * not hashed.  Returns the pad field's name into pad (empty when none is
- * needed).
+ * the backend on a later free() (found by fuzz/fuzz_dkim_verify; the inputs
+ * are in fuzz/regressions/).  A field that no h= list names can never be
+ * consumed, so with one such field in the header the store stays inside
+ * the array whatever the h= lists say.  Signatures are unaffected: a field
+ * they do not name is not hashed.
+ *
+ * The first version of this fix added the pad field only when our own parse
+ * of some h= (get_tag) listed as many names as the message has fields.  But
+ * libopendkim reads a tag list its own way: of a repeated tag the *last*
+ * one counts (dkim_add_plist() replaces the value), where get_tag() takes
+ * the first, so "h=x; ...; h=from:dkim-signature:x" passed unpadded and
+ * overflowed all the same (fuzz_dkim_verify, seed 1, after 2,802 runs;
+ * check_tags() refuses the duplicate, but only after libopendkim has run).
+ * So the pad is now added to every message, and its name is chosen without
+ * parsing any tag list: "X-Mailauth-Pad<N>" with an N (0 on ordinary mail)
+ * such that the name occurs nowhere in the text of the fields handed to
+ * libopendkim, compared as libopendkim compares field names (case-
+ * insensitively), the text taken with all white space removed.  Every h= name libopendkim can see is a
+ * piece of that text (dkim_process_set() removes white space from tag
+ * values, dkim_canon_selecthdrs() splits the value at ':' and may truncate
+ * it), so none can be the pad's name.
+ *
+ * Returns false when out of memory (then libopendkim must not be run).
  */
-static void
+#define MA_PAD_PREFIX "x-mailauth-pad"
+
+/* fields[i] with white space removed and lower-cased into buf; its length */
+static size_t
+squeeze(const ma_field *f, char *buf)
+{
+	size_t		o = 0;
+
+	for (size_t j = 0; j < f->len; j++)
+	{
+		unsigned char c = (unsigned char) f->p[j];
+
+		if (!isspace(c))
+			buf[o++] = (char) tolower(c);
+	}
+	return o;
+}
+
+static bool
 overflow_pad(const ma_field *fields, int nf, int nfed, char *pad, size_t padlen)
 {
-	int			nfields = 0;
-	int			most = 0;
-	char	   *h = malloc(MA_DKIM_MAX_FIELD + 1);
+	const size_t plen = strlen(MA_PAD_PREFIX);
+	char	   *buf = malloc(MA_DKIM_MAX_FIELD + 1);
+	unsigned char *blocked = NULL;
+	size_t		occ = 0;
+	int			digits = 1;
+	size_t		lo = 0;			/* the candidates: N in [lo, hi) */
+	size_t		hi = 10;
+	size_t		n;
 
-	pad[0] = '\0';
-	if (h == NULL)
-		return;
-	for (int i = 0, k = 0; i < nf; i++)
-	{
-		if (fields[i].is_sig && k++ >= nfed)
-			continue;
-		nfields++;
-	}
-	for (int i = 0, k = 0; i < nf; i++)
-	{
-		int			names = 1;
+	if (buf == NULL)
+		return false;
 
-		if (!fields[i].is_sig || k++ >= nfed || !get_tag(&fields[i], "h", h, MA_DKIM_MAX_FIELD + 1))
-			continue;
-		for (const char *c = h; *c; c++)
-			names += (*c == ':');
-		if (names > most)
-			most = names;
-	}
-	if (most >= nfields)
+	/*
+	 * The candidates are the numbers of one digit count: 0-9, else 10-99,
+	 * and so on.  An occurrence of the prefix in the text rules out at most
+	 * one of them (the one its next digits spell), so with fewer occurrences
+	 * than candidates one is free.  Pass 1 counts the occurrences and picks
+	 * the digit count, pass 2 marks what they rule out.
+	 */
+	for (int pass = 1; pass <= 2; pass++)
 	{
-		/* a name none of the h= lists contains */
-		for (int n = 0; n < 1000 && pad[0] == '\0'; n++)
+		for (int i = 0, k = 0; i < nf; i++)
 		{
-			bool		used = false;
+			size_t		len;
+			const char *p;
+			const char *end;
 
-			snprintf(pad, padlen, "X-Mailauth-Pad%d", n);
-			for (int i = 0, k = 0; i < nf && !used; i++)
+			if (fields[i].is_sig && k++ >= nfed)
+				continue;		/* not shown to libopendkim */
+			len = squeeze(&fields[i], buf);
+			end = buf + len;
+			for (p = buf; (size_t) (end - p) >= plen &&
+				 (p = memmem(p, end - p, MA_PAD_PREFIX, plen)) != NULL; p += plen)
 			{
-				if (!fields[i].is_sig || k++ >= nfed || !get_tag(&fields[i], "h", h, MA_DKIM_MAX_FIELD + 1))
+				const char *d = p + plen;
+				size_t		v = 0;
+				int			j;
+
+				if (pass == 1)
+				{
+					occ++;
 					continue;
-				for (char *t = strtok(h, ":"); t && !used; t = strtok(NULL, ":"))
-					used = strcasecmp(t, pad) == 0;
+				}
+				for (j = 0; j < digits && d + j < end && isdigit((unsigned char) d[j]); j++)
+					v = v * 10 + (size_t) (d[j] - '0');
+				if (j == digits && v >= lo && v < hi)
+					blocked[v - lo] = 1;
 			}
-			if (used)
-				pad[0] = '\0';
+		}
+		if (pass == 1)
+		{
+			if (occ == 0)
+				break;
+			while (hi - lo <= occ)
+			{
+				digits++;
+				lo = hi;
+				hi *= 10;
+			}
+			blocked = calloc(hi - lo, 1);
+			if (blocked == NULL)
+			{
+				free(buf);
+				return false;
+			}
 		}
 	}
-	free(h);
+	for (n = 0; blocked != NULL && blocked[n]; n++)
+		;
+	snprintf(pad, padlen, "X-Mailauth-Pad%zu", lo + n);
+	free(blocked);
+	free(buf);
+	return true;
 }
 
 static void
@@ -1607,14 +1676,16 @@ ma_dkim_verify_at(const char *msg, size_t len, ma_spf_lookup_fn lookup,
 	}
 	{
 		char		pad[64];
+		int			n;
 
-		overflow_pad(fields, nf, nfed, pad, sizeof(pad));
-		if (pad[0])
+		/* a field no h= can name: see overflow_pad() */
+		if (!overflow_pad(fields, nf, nfed, pad, sizeof(pad)))
 		{
-			int			n = snprintf((char *) hbuf, 2 * MA_DKIM_MAX_FIELD, "%s: 1", pad);
-
-			(void) dkim_header(dkim, hbuf, (size_t) n);
+			rc = all_fail(out, MA_DKIM_TEMPERROR, "out of memory");
+			goto done;
 		}
+		n = snprintf((char *) hbuf, 2 * MA_DKIM_MAX_FIELD, "%s: 1", pad);
+		(void) dkim_header(dkim, hbuf, (size_t) n);
 	}
 	st = dkim_eoh(dkim);
 	if (ctx.pending)

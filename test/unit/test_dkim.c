@@ -750,6 +750,75 @@ main(void)
 		ok(strcmp(r0(), "permerror") == 0, "garbage signature: %s (%s)", r0(), why0());
 	}
 	{
+		/*
+		 * A repeated h= tag: libopendkim takes the last one, which names every
+		 * field and one more.  Before ma_dkim.c padded every header this
+		 * overflowed a heap array inside libopendkim (fuzz/regressions/
+		 * FIXED.md): glibc aborted this test ("free(): invalid pointer").
+		 */
+		char		dup[1024];
+		char		names[256];
+		char		hdrs[512];
+		bool		all = true;
+
+		for (int nf = 2; nf <= 8; nf++)
+		{
+			int			o = snprintf(hdrs, sizeof(hdrs), "From: a@example.org\r\n");
+			int			no = snprintf(names, sizeof(names), "from");
+
+			for (int i = 3; i <= nf; i++)
+			{
+				o += snprintf(hdrs + o, sizeof(hdrs) - o, "X-F%d: v\r\n", i);
+				no += snprintf(names + no, sizeof(names) - no, ":x-f%d", i);
+			}
+			snprintf(dup, sizeof(dup),
+					 "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=sel; h=x; "
+					 "h=%s:dkim-signature:x; bh=AAAA; b=AAAA\r\n%s\r\nbody\r\n", names, hdrs);
+			verify(dup, strlen(dup), &f, 0);
+			if (O.nresults != 1 || O.results[0].result == MA_DKIM_PASS ||
+				O.results[0].result == MA_DKIM_NONE)
+			{
+				printf("# %d fields: %s (%s)\n", nf, r0(), why0());
+				all = false;
+			}
+		}
+		ok(all, "a repeated h= naming every field and one more (2 to 8 fields): "
+		   "not a pass, no crash (%s, %s)", r0(), why0());
+	}
+	{
+		/*
+		 * The pad field ma_dkim.c adds must never be one a signature names:
+		 * a message whose own signed fields are called X-Mailauth-Pad0, or
+		 * X-Mailauth-Pad0 to X-Mailauth-Pad9, still passes.
+		 */
+		char		hdrs[1024];
+		int			o = snprintf(hdrs, sizeof(hdrs), "%s", HDRS);
+
+		for (int i = 0; i < 10; i++)
+		{
+			char	   *s;
+			int			named;
+
+			o += snprintf(hdrs + o, sizeof(hdrs) - o, "\r\nX-Mailauth-Pad%d: mine", i);
+			if (i != 0 && i != 9)
+				continue;
+			s = sign(&k2048, "sel", "example.org", hdrs, BODY, DKIM_SIGN_RSASHA256, -1);
+			if (s == NULL)
+			{
+				ok(0, "signing with X-Mailauth-Pad fields");
+				continue;
+			}
+			verify(s, strlen(s), &f, 0);
+			named = 0;
+			for (int j = 0; O.nresults == 1 && j < O.results[0].nsigned_headers; j++)
+				named += strncmp(O.results[0].signed_headers[j], "x-mailauth-pad", 14) == 0;
+			ok(strcmp(r0(), "pass") == 0 && named == i + 1,
+			   "signed fields X-Mailauth-Pad0%s (%d in h=): %s (%s)", i ? " to 9" : "",
+			   named, r0(), why0());
+			free(s);
+		}
+	}
+	{
 		/* 100 signatures on top of the good one */
 		size_t		cap = strlen(m) + 100 * 200;
 		char	   *many = malloc(cap);
