@@ -94,6 +94,7 @@ ma_start_dns
 ma_start_responder
 ma_start_pg
 export MA_ASAN=1
+export SOAK_CALLS=${ASAN_SOAK_CALLS:-100000}	# test/t/007_soak.t, slower under ASan
 
 
 echo "== the sanitizers see inside the server (a deliberately broken function)"
@@ -144,6 +145,7 @@ for t in test/t/*.t; do
 	set -e
 	if [ $rc -eq 0 ] && ! grep -q '^not ok' "$MA_WORK/tap.log"; then
 		tap 1 "$(basename "$t") ($(grep -c '^ok ' "$MA_WORK/tap.log") checks)"
+		grep -E '^# (soak|under ASan)' "$MA_WORK/tap.log" | sed 's/^/    /' || true
 	else
 		tap 0 "$(basename "$t")"; sed 's/^/    /' "$MA_WORK/tap.log" | grep -v '^    ok ' | head -40
 	fi
