@@ -96,7 +96,6 @@ ma_start_pg
 export MA_ASAN=1
 export SOAK_CALLS=${ASAN_SOAK_CALLS:-100000}	# test/t/007_soak.t, slower under ASan
 
-
 echo "== the sanitizers see inside the server (a deliberately broken function)"
 gcc $SAN_FLAGS -O1 -fPIC -shared -I"$(pg_config --includedir-server)" -o "$MA_WORK/asan_canary.so" test/asan_canary.c
 psql -X -q -c "CREATE FUNCTION public.asan_canary(text) RETURNS void AS '$MA_WORK/asan_canary.so' LANGUAGE C STRICT"
