@@ -84,6 +84,11 @@ demo:
 test:
 	test/run.sh
 
+# the pg_regress suite and TAP scripts against an ASan + UBSan build loaded by
+# a real server (test/asan.sh; reinstalls the normal build at the end)
+asan-check:
+	test/asan.sh
+
 bench:
 	tools/build.sh
 	bench/run.sh
@@ -96,7 +101,7 @@ bench:
 	bench/parallel.sh
 	bench/chart.sh
 
-.PHONY: unit unit-build print-unit-tests adapters demo test bench
+.PHONY: unit unit-build print-unit-tests adapters demo test asan-check bench
 
 # ---------------------------------------------------------------------------
 # fuzzing: libFuzzer targets for the core's parsers, built with clang and

@@ -19,3 +19,7 @@ SELECT * FROM mailauth.domain_report(ARRAY['nullmx.setup.test', 'nonexistent.set
 \x off
 SELECT count(*), count(DISTINCT domain) FROM mailauth.domain_report(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(1, 200) g));
 SELECT domain, dmarc_policy FROM mailauth.domain_report(ARRAY['good.setup.test', NULL, 'good.setup.test']);
+-- a 253-octet domain: its _mta-sts, _smtp._tls and default._bimi names are
+-- too long to ask, and no problem is made up about them
+SELECT octet_length(domain) AS octets, mta_sts, tls_rpt, bimi, problems
+  FROM mailauth.domain_report(repeat('a', 63) || '.' || repeat('b', 63) || '.' || repeat('c', 63) || '.' || repeat('d', 56) || '.test');

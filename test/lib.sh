@@ -105,6 +105,8 @@ ma_start_responder() {
 }
 
 # ma_start_pg [extra postgresql.conf lines...]
+# MA_PG_ENV, when set, holds NAME=VALUE words put in the postmaster's
+# environment (and so every backend's): test/asan.sh preloads libasan so.
 ma_start_pg() {
 	local data=$MA_WORK/pgdata
 	export PGPORT=$(ma_free_port)
@@ -120,7 +122,8 @@ ma_start_pg() {
 		echo "mailauth.dns_timeout = 2000"
 		for l in "$@"; do echo "$l"; done
 	} | ma_as_owner tee -a "$data/postgresql.conf" >/dev/null
-	ma_as_owner "$PGBIN/pg_ctl" -D "$data" -l "$MA_WORK/postgres.log" -w -t 60 start >/dev/null ||
+	# shellcheck disable=SC2086
+	ma_as_owner env ${MA_PG_ENV:-} "$PGBIN/pg_ctl" -D "$data" -l "$MA_WORK/postgres.log" -w -t 60 start >/dev/null ||
 		{ cat "$MA_WORK/postgres.log" >&2; return 1; }
 	MA_PG_STARTED=1
 	export PGHOST=$MA_WORK PGUSER=postgres PGDATABASE=postgres

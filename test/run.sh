@@ -4,7 +4,12 @@
 # responder and a throwaway PostgreSQL cluster, then runs
 #   1. the unit tests of the pure C core (TAP),
 #   2. the pg_regress suite (sql/, expected/),
-#   3. the TAP scripts in test/t/ (cancel timing, memory growth, ...),
+#   3. the TAP scripts in test/t/ (cancel timing, memory growth, the
+#      1,000,000-call soak, ...),
+#   4. test/pgbench.sh for 20 s (PGBENCH_DURATION), the fuzz smoke run and
+#      the conformance corpora,
+#   5. test/asan.sh (make asan-check): pg_regress and the TAP scripts under
+#      ASan + UBSan, which reinstalls the normal build when done,
 # and ends with one line "N passed, N failed".
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,6 +69,15 @@ for t in test/t/*.t; do
 	count_tap "$MA_WORK/tap.log"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$MA_WORK/tap.log"; then failed=$((failed + 1)); fi
 done
+
+echo "== pgbench: 8 sessions over every function for ${PGBENCH_DURATION:-20} s (test/pgbench.sh; DURATION=600 for the full run)"
+set +e
+DURATION=${PGBENCH_DURATION:-20} "$ROOT/test/pgbench.sh" > "$MA_WORK/pgbench.log" 2>&1
+rc=$?
+set -e
+grep -E '^(ok|not ok) |^tps|^number of|^  [0-9]+ ' "$MA_WORK/pgbench.log" || true
+count_tap "$MA_WORK/pgbench.log"
+if [ $rc -ne 0 ] && ! grep -q '^not ok' "$MA_WORK/pgbench.log"; then failed=$((failed + 1)); tail -20 "$MA_WORK/pgbench.log"; fi
 
 echo "== fuzzing: a bounded run of every libFuzzer target (ASan + UBSan), regressions replayed"
 if command -v clang >/dev/null && make -s fuzz-build > "$MA_WORK/fuzz-build.log" 2>&1; then
@@ -150,6 +164,18 @@ if [ -f "$SHARED/corpus/bounces/truth.tsv" ]; then
 else
 	echo "skipped: $SHARED/corpus/bounces not found (set MAILAUTH_SHARED to the shared folder)"
 fi
+
+echo "== ASan + UBSan: pg_regress and the TAP scripts against a sanitized build (test/asan.sh, make asan-check)"
+# last: it installs the sanitized build, then reinstalls the normal one
+set +e
+"$ROOT/test/asan.sh" > "$MA_WORK/asan.log" 2>&1
+rc=$?
+set -e
+grep -E '^(not ok|ok) ' "$MA_WORK/asan.log" | grep -E '^not ok|canary|no |backend' || true
+echo "asan-check: $(grep -c '^ok ' "$MA_WORK/asan.log" || true) ok, $(grep -c '^not ok ' "$MA_WORK/asan.log" || true) not ok"
+count_tap "$MA_WORK/asan.log"
+if [ $rc -ne 0 ] && ! grep -q '^not ok' "$MA_WORK/asan.log"; then failed=$((failed + 1)); tail -30 "$MA_WORK/asan.log"; fi
+if grep -q '^not ok' "$MA_WORK/asan.log"; then sed -n '/^not ok/,/^ok /p' "$MA_WORK/asan.log" | head -80; fi
 
 echo
 echo "$passed passed, $failed failed"

@@ -245,21 +245,30 @@ ma_domain_report(const char *domain, const char *const *selectors, int nselector
 		else if (rc == -2)
 			ndns_errors++;
 	}
+
+	/*
+	 * The policy names below are longer than the domain: for a domain near
+	 * 253 octets they are not valid names and are not asked (rc stays 0).
+	 */
 	snprintf(name, sizeof(name), "_mta-sts.%s", r->domain);
-	if (ma_dns_name_check(name, norm) == NULL &&
-		(rc = txt_record(norm, "STSv1", lookup, arg, &r->mta_sts, &r->oom)) == -1)
+	rc = 0;
+	if (ma_dns_name_check(name, norm) == NULL)
+		rc = txt_record(norm, "STSv1", lookup, arg, &r->mta_sts, &r->oom);
+	if (rc == -1)
 		pending = true;
 	else if (rc == -3)
 		add_problem(r, "Several MTA-STS records at %s: senders ignore them all", norm);
 	snprintf(name, sizeof(name), "_smtp._tls.%s", r->domain);
-	if (ma_dns_name_check(name, norm) == NULL &&
-		(rc = txt_record(norm, "TLSRPTv1", lookup, arg, &r->tls_rpt, &r->oom)) == -1)
+	rc = 0;
+	if (ma_dns_name_check(name, norm) == NULL)
+		rc = txt_record(norm, "TLSRPTv1", lookup, arg, &r->tls_rpt, &r->oom);
+	if (rc == -1)
 		pending = true;
 	else if (rc == -3)
 		add_problem(r, "Several TLS-RPT records at %s: reporters ignore them all", norm);
 	snprintf(name, sizeof(name), "default._bimi.%s", r->domain);
 	if (ma_dns_name_check(name, norm) == NULL &&
-		(rc = txt_record(norm, "BIMI1", lookup, arg, &r->bimi, &r->oom)) == -1)
+		txt_record(norm, "BIMI1", lookup, arg, &r->bimi, &r->oom) == -1)
 		pending = true;
 	if (pending)
 		return 1;

@@ -33,5 +33,5 @@ ok(($lookups // 0) >= 100000, "100,000 lookups counted (${\($lookups // 'n/a')})
 ok(($sent // 0) >= 90000, "most went to the DNS server (${\($sent // 'n/a')} queries sent)");
 ok(defined $entries && $entries <= 500, "the cache stayed within its bound (${\($entries // 'n/a')} entries)");
 my ($growth) = $out =~ /growth=(-?\d+)/;
-ok(defined $growth && ($lookups // 0) >= 100000 && $growth < 10240, "resident memory grew by ${\($growth // 'n/a')} kB (< 10 MB)");
+rss_growth_ok(defined $growth && ($lookups // 0) >= 100000 && $growth < 10240, $growth, "resident memory grew by ${\($growth // 'n/a')} kB (< 10 MB)");
 done_testing();
