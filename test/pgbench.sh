@@ -27,7 +27,8 @@ EXPECTED_LOG=${EXPECTED_LOG:-}
 SCRIPT=${PGBENCH_SCRIPT:-test/pgbench/mixed.sql}
 
 source "$ROOT/test/lib.sh"
-ma_start_all "log_min_messages = warning" "log_min_error_statement = error"
+ma_start_all "log_min_messages = warning" "log_min_error_statement = error" \
+	"shared_preload_libraries = 'mailauth'" "mailauth.shared_cache_memory = '16MB'"
 
 n=0
 passed=0
@@ -103,10 +104,8 @@ else tap 0 "no unexpected ERROR, FATAL, PANIC or crash in the server log ($(echo
 echo "== the DNS answers after the run"
 # 1,000 bulk names (198.18.i/256.i%256) and the names of mailauth.test, asked
 # twice by a fresh backend: the second answers come from the cache.
-# SHARED CACHE: once mailauth has its shared-memory DNS cache, ask here from
-# two fresh backends (the second must get shared hits: compare its
-# dns_cache_stats() before and after), check that the shared cache's entry
-# count is within its bound, and compare those answers the same way.
+# The cluster preloads mailauth, so all of this ran on the shared DNS cache
+# too (checked below).
 mism=$(psql -X -qAt <<'SQL'
 CREATE TEMP TABLE expected AS
   SELECT 'h' || g || '.bulk.test' AS name, '198.18.' || (g / 256) || '.' || (g % 256) AS data FROM generate_series(0, 999) g;
@@ -119,6 +118,27 @@ SELECT count(*) FROM generate_series(1, 2) r CROSS JOIN expected e
 SQL
 )
 if [ "$mism" = 0 ]; then tap 1 "1,000 names asked twice: every answer as in the zone"; else tap 0 "1,000 names asked twice: ${mism:-?} answers differ from the zone"; fi
+# the shared cache after the run: one fresh backend fills it with the 1,000
+# names (if they are not there yet), a second fresh backend must get every
+# answer from it (no query sent), as in the zone, and the table within bounds
+psql -X -qAt -c "SELECT count(*) FROM mailauth.dns_lookup(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(0, 999) g))" >/dev/null
+shared=$(psql -X -qAt -F ' ' <<'SQL'
+CREATE TEMP TABLE answers AS
+  SELECT l.query AS name, l.data FROM mailauth.dns_lookup(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(0, 999) g)) l;
+SELECT (SELECT count(*) FROM generate_series(0, 999) g
+         WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE a.name = 'h' || g || '.bulk.test'
+                                                     AND a.data = '198.18.' || (g / 256) || '.' || (g % 256))),
+       s.queries_sent, s.shared_hits, g.enabled, (g.entries <= g.capacity), g.entries
+  FROM mailauth.dns_cache_stats() s, mailauth.dns_shared_cache_stats() g;
+SQL
+)
+read -r smism squeries shits senabled sbound sentries <<< "$shared"
+if [ "$senabled" = t ] && [ "$smism" = 0 ] && [ "$squeries" = 0 ] && [ "${shits:-0}" -ge 1000 ] && [ "$sbound" = t ]; then
+	tap 1 "shared cache consistent: a fresh backend got 1,000 answers from it ($shits shared hits, 0 queries), as in the zone; $sentries entries within capacity"
+else
+	tap 0 "shared cache consistent (enabled $senabled, $smism answers differ, $squeries queries sent, $shits shared hits, within capacity $sbound)"
+fi
+
 dnsport=${MAILAUTH_TEST_DNS##*:}
 ok=1
 for q in "www.mailauth.test A" "www.mailauth.test AAAA" "mailauth.test MX" "mailauth.test TXT" "alias1.mailauth.test A"; do
