@@ -2,7 +2,9 @@
 # A small DNS responder for the names a test needs to misbehave.
 # Net::DNS::Nameserver, UDP and TCP, on loopback.
 #
-#   silent.*     never answers
+#   silent.*     never answers (so does any name with a label "silent", and
+#                any name under 100.51.198 - the reverse and DNSBL names of
+#                198.51.100.0/24 - for the set-form cancel tests)
 #   servfail.*   SERVFAIL
 #   refused.*    REFUSED
 #   formerr.*    FORMERR
@@ -22,7 +24,7 @@ my $addr = shift // '127.0.0.1';
 sub reply {
 	my ($qname, $qclass, $qtype) = @_;
 	my $n = lc $qname;
-	return (undef) if $n =~ /^silent\./;
+	return (undef) if $n =~ /(^|\.)silent\./ || $n =~ /(^|\.)100\.51\.198\./;
 	return ('SERVFAIL', [], [], []) if $n =~ /^servfail\./;
 	return ('REFUSED', [], [], []) if $n =~ /^refused\./;
 	return ('FORMERR', [], [], []) if $n =~ /^formerr\./;
