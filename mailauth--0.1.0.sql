@@ -668,6 +668,9 @@ CREATE FUNCTION @extschema@.domain_setup_check(domains text[], services text[],
 RETURNS SETOF record
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL SAFE COST 500000 ROWS 1000
 SET search_path = pg_catalog, pg_temp
+-- the plans of the body are DNS-bound: JIT compilation (their estimates
+-- exceed jit_above_cost) would only add a second that no cancel interrupts
+SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -914,6 +917,150 @@ $$;
 COMMENT ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) IS
 'a helpdesk''s trust verdict on a sender: SPF, DKIM, DMARC, PTR, HELO and the MAIL FROM domain against the rules of mailauth.sender_trust_rules';
 REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) FROM PUBLIC;
+
+-- sender_trust('192.0.2.1', 'mx.example.com', 'a@example.com'): a literal
+-- address is ambiguous between inet and inet[], so a text overload takes it
+CREATE FUNCTION @extschema@.sender_trust(ip text, helo text, mail_from text, message bytea DEFAULT NULL)
+RETURNS @extschema@.sender_trust_result
+LANGUAGE sql VOLATILE PARALLEL SAFE COST 100000
+AS $$ SELECT @extschema@.sender_trust($1::pg_catalog.inet, $2, $3, $4) $$;
+COMMENT ON FUNCTION @extschema@.sender_trust(text, text, text, bytea) IS
+'sender_trust(inet, text, text, bytea) of an address written as text';
+REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(text, text, text, bytea) FROM PUBLIC;
+
+-- The set form, for senders without a message: the rules of sender_trust()
+-- above (message NULL), over the set forms of spf_verify, ptr_check,
+-- helo_check and dns_lookup, so every check of every sender is in shared
+-- rounds of DNS queries.  Keep the two in step.
+CREATE FUNCTION @extschema@.sender_trust(ips inet[], helos text[], mail_froms text[],
+    OUT ip inet, OUT helo text, OUT mail_from text,
+    OUT verdict text, OUT reasons text[], OUT spf text, OUT dkim text, OUT dmarc text,
+    OUT ptr text, OUT helo_result text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE COST 1000000 ROWS 1000
+SET search_path = pg_catalog, pg_temp
+SET jit = off		-- as domain_setup_check(text[], text[])
+AS $$
+#variable_conflict use_column
+DECLARE
+    ia inet[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(ips) WITH ORDINALITY u(x, o)), '{}');
+    ha text[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(helos) WITH ORDINALITY u(x, o)), '{NULL}');
+    ma text[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(mail_froms) WITH ORDINALITY u(x, o)), '{NULL}');
+    ni int := cardinality(ia);
+    nh int := cardinality(ha);
+    nm int := cardinality(ma);
+    n int;
+    il inet[];
+    hl text[];
+    ml text[];
+    total int;
+    chunk int;
+    lo int := 1;
+    hi int;
+    every int := coalesce(nullif(current_setting('mailauth.bulk_progress', true), '')::int, 0);
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    IF ips IS NULL THEN
+        RETURN;
+    END IF;
+    IF array_ndims(ips) > 1 OR array_ndims(helos) > 1 OR array_ndims(mail_froms) > 1 THEN
+        RAISE EXCEPTION 'ips, helos and mail_froms must be one-dimensional arrays' USING ERRCODE = '2202E';
+    END IF;
+    n := greatest(CASE WHEN ni = 1 THEN -1 ELSE ni END, CASE WHEN nh = 1 THEN -1 ELSE nh END,
+                  CASE WHEN nm = 1 THEN -1 ELSE nm END);
+    IF n < 0 THEN
+        n := 1;
+    END IF;
+    IF (ni <> 1 AND ni <> n) OR (nh <> 1 AND nh <> n) OR (nm <> 1 AND nm <> n) THEN
+        RAISE EXCEPTION 'sender_trust: the arrays ips (%), helos (%) and mail_froms (%) must have the same number of elements', ni, nh, nm
+            USING ERRCODE = '22023', HINT = 'An array of one element is used for every row.';
+    END IF;
+    -- one element is used for every row; a NULL ip skips its row
+    SELECT coalesce(array_agg(x.i ORDER BY x.g), '{}'), coalesce(array_agg(x.h ORDER BY x.g), '{}'),
+           coalesce(array_agg(x.m ORDER BY x.g), '{}')
+      INTO il, hl, ml
+      FROM (SELECT g, ia[CASE WHEN ni = 1 THEN 1 ELSE g END] AS i, ha[CASE WHEN nh = 1 THEN 1 ELSE g END] AS h,
+                   ma[CASE WHEN nm = 1 THEN 1 ELSE g END] AS m
+              FROM generate_series(1, n) g) x
+     WHERE x.i IS NOT NULL;
+    total := cardinality(il);
+    chunk := CASE WHEN every > 0 THEN every ELSE greatest(total, 1) END;
+    -- progress is ours: the inner set forms report none
+    PERFORM set_config('mailauth.bulk_progress', '0', true);
+    WHILE lo <= total LOOP
+        hi := least(total, lo + chunk - 1);
+        RETURN QUERY
+        WITH inp AS (
+            SELECT g - lo + 1 AS k, il[g] AS ip, hl[g] AS helo, ml[g] AS mail_from,
+                   nullif(lower(rtrim(split_part(coalesce(ml[g], ''), '@', 2), '.')), '') AS dom
+              FROM generate_series(lo, hi) g
+        ), s AS (
+            SELECT x.ordinality AS k, x.result
+              FROM @extschema@.spf_verify(ARRAY(SELECT inp.ip FROM inp ORDER BY inp.k),
+                                          ARRAY(SELECT inp.mail_from FROM inp ORDER BY inp.k),
+                                          ARRAY(SELECT inp.helo FROM inp ORDER BY inp.k)) WITH ORDINALITY x
+        ), p AS (
+            SELECT x.ordinality AS k, x.status, x.problems, x.generic
+              FROM @extschema@.ptr_check(ARRAY(SELECT inp.ip FROM inp ORDER BY inp.k)) WITH ORDINALITY x
+        ), hin AS (
+            SELECT inp.k, row_number() OVER (ORDER BY inp.k) AS hk FROM inp WHERE inp.helo IS NOT NULL
+        ), h AS (
+            SELECT hin.k, x.problems
+              FROM @extschema@.helo_check(ARRAY(SELECT inp.helo FROM inp WHERE inp.helo IS NOT NULL ORDER BY inp.k),
+                                          ARRAY(SELECT inp.ip FROM inp WHERE inp.helo IS NOT NULL ORDER BY inp.k),
+                                          ARRAY(SELECT inp.dom FROM inp WHERE inp.helo IS NOT NULL ORDER BY inp.k)) WITH ORDINALITY x
+              JOIN hin ON hin.hk = x.ordinality
+        ), mx AS (
+            SELECT DISTINCT ON (q.query) q.query AS dom, q.status
+              FROM @extschema@.dns_lookup(ARRAY(SELECT DISTINCT inp.dom FROM inp WHERE inp.dom IS NOT NULL), 'MX') q
+             ORDER BY q.query
+        ), a AS (
+            SELECT q.query AS dom, bool_or(q.status = 'ok') AS has_a
+              FROM @extschema@.dns_lookup(ARRAY(SELECT mx.dom FROM mx WHERE mx.status = 'nodata'), 'A') q
+             GROUP BY q.query
+        ), f AS (
+            SELECT inp.k, s.result AS spf, p.status AS ptr, coalesce(h.problems[1], 'ok') AS helo_result,
+                   array_remove(ARRAY[
+                       CASE WHEN s.result = 'fail' THEN 'spf_fail' END,
+                       CASE WHEN s.result = 'softfail' THEN 'spf_softfail' END,
+                       CASE WHEN s.result = 'none' THEN 'no_spf_no_dkim' END,
+                       CASE WHEN mx.status = 'nxdomain' OR (mx.status = 'nodata' AND NOT coalesce(a.has_a, false))
+                            THEN 'sender_domain_unresolvable' END,
+                       CASE WHEN 'no_ptr' = ANY (p.problems) THEN 'no_ptr' END,
+                       CASE WHEN 'not_forward_confirmed' = ANY (p.problems) THEN 'ptr_not_confirmed' END,
+                       CASE WHEN p.generic THEN 'generic_ptr' END,
+                       CASE WHEN h.problems && ARRAY['invalid_syntax', 'bare_ip', 'localhost', 'ip_literal_mismatch',
+                                                     'does_not_resolve', 'invalid_tld', 'not_fqdn'] THEN 'bad_helo' END,
+                       CASE WHEN s.result = 'temperror' OR p.status = 'temperror' OR 'dns_error' = ANY (h.problems)
+                                 OR mx.status IN ('servfail', 'refused', 'timeout', 'formerr', 'error') THEN 'dns_error' END
+                   ], NULL) AS fired
+              FROM inp
+              LEFT JOIN s ON s.k = inp.k
+              LEFT JOIN p ON p.k = inp.k
+              LEFT JOIN h ON h.k = inp.k
+              LEFT JOIN mx ON mx.dom = inp.dom
+              LEFT JOIN a ON a.dom = inp.dom
+        )
+        SELECT inp.ip, inp.helo, inp.mail_from,
+               coalesce((SELECT CASE WHEN bool_or(t.verdict = 'untrusted') THEN 'untrusted'
+                                     WHEN bool_or(t.verdict = 'low_trust') THEN 'low_trust'
+                                     ELSE 'trusted' END
+                           FROM @extschema@.sender_trust_rules t WHERE t.code = ANY (f.fired)), 'trusted'),
+               f.fired, f.spf, 'none'::text, NULL::text, f.ptr, f.helo_result
+          FROM inp JOIN f ON f.k = inp.k
+         ORDER BY inp.k;
+        IF every > 0 AND total >= every THEN
+            RAISE NOTICE '@extschema@.sender_trust: % of % done (% %%), % s', hi, total, hi * 100 / total,
+                to_char(extract(epoch FROM clock_timestamp() - t0), 'FM9999999990.0');
+        END IF;
+        lo := hi + 1;
+    END LOOP;
+    PERFORM set_config('mailauth.bulk_progress', every::text, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.sender_trust(inet[], text[], text[]) IS
+'sender_trust for many senders without a message (ip, helo, mail_from), every check concurrent: parallel arrays (one element: for every row); a NULL ip skips the row; helo_result is the single form''s helo column';
+REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(inet[], text[], text[]) FROM PUBLIC;
 
 ---------------------------------------------------------------------------
 -- Addresses and header hygiene

@@ -232,6 +232,39 @@ SELECT pg_temp.compare(
            row_number() OVER (ORDER BY u.o, m.ordinality)
       FROM setups u, LATERAL mailauth.domain_setup_check(u.domain, u.service) WITH ORDINALITY m$$);
 SELECT domain, service, name, status FROM mailauth.domain_setup_check(ARRAY['good.setup.test', 'partial.setup.test'], ARRAY['Zendesk']);
+
+-- sender_trust(inet[], text[], text[]): the scenarios of sender_trust.sql without a message
+CREATE TEMP TABLE senders (o serial, ip inet, helo text, mail_from text);
+INSERT INTO senders (ip, helo, mail_from) VALUES
+  ('192.0.2.100', 'mx.trust.test', 'a@pass.sender.test'), ('192.0.2.100', 'mx.trust.test', 'a@fail.sender.test'),
+  ('192.0.2.100', 'mx.trust.test', 'a@soft.sender.test'), ('192.0.2.100', 'mx.trust.test', 'a@nospf.sender.test'),
+  ('192.0.2.100', 'mx.trust.test', 'a@neutral.sender.test'), ('192.0.2.100', 'mx.trust.test', 'a@nomail.sender.test'),
+  ('192.0.2.100', 'mx.trust.test', 'a@aonly.sender.test'), ('192.0.2.100', 'mx.trust.test', 'a@nx.sender.test'),
+  ('192.0.2.100', 'mx.trust.test', 'a@temp.sender.test'), ('192.0.2.105', 'mx.trust.test', 'a@pass.sender.test'),
+  ('192.0.2.101', 'mx.trust.test', 'a@pass.sender.test'), ('192.0.2.104', 'mx.trust.test', 'a@pass.sender.test'),
+  ('192.0.2.102', 'mx.trust.test', 'a@pass.sender.test'), ('192.0.2.109', 'mx.trust.test', 'a@pass.sender.test'),
+  ('192.0.2.106', 'mx.trust.test', 'a@pass.sender.test'), ('192.0.2.107', 'mx.trust.test', 'a@pass.sender.test'),
+  ('192.0.2.103', 'mx.trust.test', 'a@pass.sender.test'), ('192.0.2.100', 'localhost', 'a@pass.sender.test'),
+  ('192.0.2.100', '192.0.2.100', 'a@pass.sender.test'), ('192.0.2.100', '[192.0.2.100]', 'a@pass.sender.test'),
+  ('192.0.2.100', '[192.0.2.1]', 'a@pass.sender.test'), ('192.0.2.100', 'nxhelo.trust.test', 'a@pass.sender.test'),
+  ('192.0.2.100', 'mailserver', 'a@pass.sender.test'), ('192.0.2.100', 'mx.corp', 'a@pass.sender.test'),
+  ('192.0.2.100', 'elsewhere.trust.test', 'a@pass.sender.test'), ('2001:db8:0:7::25', 'mail.trust.test', 'a@pass.sender.test'),
+  ('2001:db8:0:7::27', 'mail.trust.test', 'a@pass.sender.test'), ('192.0.2.102', 'localhost', 'a@fail.sender.test'),
+  ('192.0.2.110', 'mx.trust.test', 'a@pass.sender.test'), ('192.0.2.100', NULL, 'a@pass.sender.test'),
+  ('192.0.2.100', 'mx.trust.test', NULL), ('192.0.2.100', 'mx.trust.test', ''), (NULL, 'mx.trust.test', 'a@pass.sender.test'),
+  ('192.0.2.100', 'mx.trust.test', 'pass.sender.test'), ('192.0.2.100', 'mx.trust.test', 'A@Pass.Sender.Test.'),
+  ('::ffff:192.0.2.100', 'mx.trust.test', 'a@pass.sender.test'), ('198.18.0.1', 'h1.bulk.test', 'x@h1.bulk.test');
+INSERT INTO senders (ip, helo, mail_from) SELECT ('192.0.2.' || g)::inet, 'h' || g || '.bulk.test', 'x@h' || g || '.bulk.test'
+  FROM generate_series(0, 79) g;
+SELECT pg_temp.compare(
+  $$SELECT * FROM mailauth.sender_trust(ARRAY(SELECT ip FROM senders ORDER BY o), ARRAY(SELECT helo FROM senders ORDER BY o),
+                                         ARRAY(SELECT mail_from FROM senders ORDER BY o)) WITH ORDINALITY$$,
+  $$SELECT u.ip, u.helo, u.mail_from, m.verdict, m.reasons, m.spf, m.dkim, m.dmarc, m.ptr, m.helo,
+           row_number() OVER (ORDER BY u.o)
+      FROM senders u, LATERAL mailauth.sender_trust(u.ip, u.helo, u.mail_from) m WHERE u.ip IS NOT NULL$$);
+SELECT ip, mail_from, verdict, reasons, helo_result
+  FROM mailauth.sender_trust(ARRAY['192.0.2.100', '192.0.2.102']::inet[], ARRAY['mx.trust.test', 'localhost'],
+                             ARRAY['a@pass.sender.test']);
 SET mailauth.bulk_progress = 1;		-- domain_setup_check has no inner NOTICEs to hide, and restores the setting
 SET client_min_messages = warning;
 SELECT count(*) FROM mailauth.domain_setup_check(ARRAY['good.setup.test', 'partial.setup.test'], ARRAY['Zendesk']);
@@ -266,6 +299,11 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.dkim_key(ARRAY['a', 'b'], ARRAY['x.t
 SELECT sqlstate_of($$SELECT * FROM mailauth.spf_verify(ARRAY['192.0.2.1', '192.0.2.2']::inet[], ARRAY['a@x.test', 'b@x.test'], ARRAY['a', 'b', 'c'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dns_expect(ARRAY['a.test', 'b.test'], ARRAY['A'], '{}', ARRAY['exact'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.domain_setup_check(ARRAY['a.test', 'b.test'], ARRAY['Zendesk', 'Zendesk', 'Zendesk'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust(ARRAY['192.0.2.1', '192.0.2.2']::inet[], ARRAY['a', 'b', 'c'], ARRAY['x@y.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust(ARRAY['192.0.2.0/24']::inet[], ARRAY['mx.trust.test'], ARRAY['a@pass.sender.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust('192.0.2.0/24', 'mx.trust.test', 'a@pass.sender.test')$$);
+-- a key the single form skips (NULL helo) is not checked: no error for its bad domain
+SELECT count(*) FROM mailauth.helo_check(ARRAY['mx.trust.test', NULL], NULL, ARRAY['trust.test', 'a..b']);
 SELECT sqlstate_of($$SELECT * FROM mailauth.mx_lookup('{{a.test},{b.test}}'::text[])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.helo_check(ARRAY['a'], '{{192.0.2.1}}'::inet[])$$);
 -- empty and NULL inputs
@@ -289,6 +327,7 @@ SELECT matches_ip, in_domain FROM mailauth.helo_check('mx.trust.test', '192.0.2.
 SELECT matches_ip, in_domain FROM mailauth.helo_check('mx.trust.test', NULL, 'trust.test');
 SELECT matches_ip FROM mailauth.helo_check('mx.trust.test');
 SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_lookup('not an address')$$);
+SELECT verdict FROM mailauth.sender_trust('192.0.2.100', 'mx.trust.test', 'a@pass.sender.test');
 
 -- labels: every set form VOLATILE, parallel labels of its single form
 SELECT p.oid::regprocedure AS set_form, p.provolatile, p.proparallel, p.proretset,

@@ -45,6 +45,8 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.dnsbl_check(ARRAY['192.0.2.120']::in
 SELECT sqlstate_of($$SELECT * FROM mailauth.dbl_check(ARRAY['spammer.other.test'], ARRAY['dbl.trust.test'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dns_expect(ARRAY['good.setup.test'], ARRAY['TXT'], ARRAY['x'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.domain_setup_check(ARRAY['good.setup.test'], ARRAY['Zendesk'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust('192.0.2.100'::inet, 'mx.trust.test', 'a@pass.sender.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust(ARRAY['192.0.2.100']::inet[], ARRAY['mx.trust.test'], ARRAY['a@pass.sender.test'])$$);
 -- every function of the extension that is not executable by PUBLIC, and
 -- every one that is: no DNS function among the latter
 SELECT p.proname, count(*) AS overloads

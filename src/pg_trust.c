@@ -309,6 +309,7 @@ typedef struct TrustBulk
 	ReturnSetInfo *rsinfo;
 	MailauthBulkArg args[4];
 	int		   *rows;			/* item -> row of the arrays */
+	int			nkept;			/* items: the rows whose key is not NULL */
 	ma_ip	   *ips;			/* per row */
 	bool	   *have_ip;
 	char	  **names;			/* per row: normalised domain (helo: domain; dbl: the domain) */
@@ -357,17 +358,22 @@ trustbulk_rows(TrustBulk *tb, int nrows)
 		if (mailauth_bulk_get(&tb->args[0], i, &d))
 			tb->rows[n++] = i;
 	}
+	tb->nkept = n;
 	return n;
 }
 
-/* the ips of args[k] per row, checked as the single forms check them */
+/*
+ * the ips of args[k] per row, checked as the single forms check them (only
+ * the rows kept: trustbulk_rows() first)
+ */
 static void
 trustbulk_ips(TrustBulk *tb, int k, int nrows)
 {
 	tb->ips = palloc0(sizeof(ma_ip) * Max(nrows, 1));
 	tb->have_ip = palloc0(sizeof(bool) * Max(nrows, 1));
-	for (int i = 0; i < nrows; i++)
+	for (int r = 0; r < tb->nkept; r++)
 	{
+		int			i = tb->rows[r];
 		Datum		d;
 
 		if (mailauth_bulk_get(&tb->args[k], i, &d))
@@ -378,13 +384,14 @@ trustbulk_ips(TrustBulk *tb, int k, int nrows)
 	}
 }
 
-/* the domains of args[k] per row, normalised (an invalid one: ERROR) */
+/* the domains of args[k] per kept row, normalised (an invalid one: ERROR) */
 static void
 trustbulk_names(TrustBulk *tb, int k, int nrows)
 {
 	tb->names = palloc0(sizeof(char *) * Max(nrows, 1));
-	for (int i = 0; i < nrows; i++)
+	for (int r = 0; r < tb->nkept; r++)
 	{
+		int			i = tb->rows[r];
 		Datum		d;
 		char		norm[MA_DNS_MAXNAME + 1];
 
@@ -447,8 +454,8 @@ mailauth_ptr_check_many(PG_FUNCTION_ARGS)
 
 	mailauth_bulk_arg(fcinfo, 0, INETOID, "ips", &tb->args[0]);
 	nrows = tb->args[0].n;
-	trustbulk_ips(tb, 0, nrows);
 	n = trustbulk_rows(tb, nrows);
+	trustbulk_ips(tb, 0, nrows);
 	mailauth_init_srf(fcinfo);
 	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	if (tb->rsinfo->setDesc->natts != 7)
@@ -520,9 +527,9 @@ mailauth_helo_check_many(PG_FUNCTION_ARGS)
 	mailauth_bulk_arg(fcinfo, 1, INETOID, "ips", &tb->args[1]);
 	mailauth_bulk_arg(fcinfo, 2, TEXTOID, "domains", &tb->args[2]);
 	nrows = mailauth_bulk_rows("helo_check", tb->args, 3);
+	n = trustbulk_rows(tb, nrows);
 	trustbulk_ips(tb, 1, nrows);
 	trustbulk_names(tb, 2, nrows);
-	n = trustbulk_rows(tb, nrows);
 	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	trustbulk_slots(tb, n, sizeof(ma_helo_result), NULL);
 	mailauth_bulk_run(fcinfo, n, helo_step, helo_emit, tb);
@@ -758,11 +765,11 @@ list_many(FunctionCallInfo fcinfo, bool domain_list)
 	mailauth_bulk_arg(fcinfo, 0, domain_list ? TEXTOID : INETOID,
 					  domain_list ? "domains" : "ips", &tb->args[0]);
 	nrows = tb->args[0].n;
+	n = trustbulk_rows(tb, nrows);
 	if (domain_list)
 		trustbulk_names(tb, 0, nrows);
 	else
 		trustbulk_ips(tb, 0, nrows);
-	n = trustbulk_rows(tb, nrows);
 	tb->nzones = zone_list(fcinfo, 1, domain_list ? mailauth_dbl_zones : mailauth_dnsbl_zones,
 						   &tb->zones);
 	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;

@@ -79,6 +79,7 @@ my %forms = (
 	dns_expect         => "mailauth.dns_expect(ARRAY['www.mailauth.test','mailauth.test','x.test','good.setup.test','nodata.mailauth.test'], ARRAY['A'], ARRAY['192.0.2.10'])",
 	domain_setup_check => "mailauth.domain_setup_check(ARRAY['good.setup.test','partial.setup.test','m365.setup.test','x.test','setup.test'], ARRAY['Zendesk'])",
 	domain_report      => "mailauth.domain_report(ARRAY['good.setup.test','partial.setup.test','m365.setup.test','x.test','setup.test'])",
+	sender_trust       => "mailauth.sender_trust(ARRAY['192.0.2.100','192.0.2.101','192.0.2.102','192.0.2.105','192.0.2.109']::inet[], ARRAY['mx.trust.test'], ARRAY['a\@pass.sender.test'])",
 );
 for my $f (sort keys %forms) {
 	($out, $err) = psql_run("SET mailauth.bulk_progress = 2;\nSELECT count(*) FROM $forms{$f};\nSET mailauth.bulk_progress = 0;\nSELECT count(*) FROM $forms{$f};\n");
@@ -109,6 +110,7 @@ my %slow = (
 	dns_expect         => "mailauth.dns_expect($silent, ARRAY['TXT'], ARRAY['x'])",
 	domain_setup_check => "mailauth.domain_setup_check($silent, ARRAY['Zendesk'])",
 	domain_report      => "mailauth.domain_report($silent)",
+	sender_trust       => "mailauth.sender_trust($silent_ips, $silent, ARRAY(SELECT 'a\@n' || g || '.silent.test' FROM generate_series(1, 1000) g))",
 );
 my @took;
 for my $f (sort keys %slow) {
