@@ -10,13 +10,13 @@ CORE_OBJS = src/core/ma_dns.o src/core/ma_dnswire.o src/core/ma_dnscache.o src/c
             src/core/ma_authres.o src/core/ma_dmarc.o src/core/ma_dkimkey.o src/core/ma_dkim.o src/core/ma_msg.o \
             src/core/ma_dsn.o src/core/ma_dsn_lhost.o src/core/ma_bounce.o \
             src/core/ma_trust.o src/core/ma_report.o src/core/ma_addr.o src/core/ma_hdrcheck.o
-OBJS = src/mailauth.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o src/pg_dkim.o src/pg_dsn.o src/pg_trust.o src/pg_addr.o src/pg_shcache.o \
+OBJS = src/mailauth.o src/pg_bulk.o src/pg_dns.o src/pg_spf.o src/pg_authres.o src/pg_dmarc.o src/pg_dkim.o src/pg_dsn.o src/pg_trust.o src/pg_addr.o src/pg_shcache.o \
        $(CORE_OBJS)
 DATA = mailauth--$(EXTVERSION).sql
 PGFILEDESC = "mailauth - e-mail authentication in SQL"
 
 REGRESS = init dns_types dns_cname dns_cache dns_bulk dns_errors dns_faults dns_hostile spf spf_lint authres dmarc dkim dkim_verify \
-          dsn address trust setup sender_trust parallel privileges bad_messages
+          dsn address trust setup sender_trust bulk parallel privileges bad_messages
 
 DEPS_PKGS = libcares libidn2 libpsl libcrypto opendkim gmime-3.0
 PG_CPPFLAGS = -I$(srcdir)/src -DMAILAUTH_VERSION=\"$(EXTVERSION)\" $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)

@@ -43,12 +43,36 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000 ROWS 3;
 COMMENT ON FUNCTION @extschema@.mx_lookup(text) IS
 'MX records of a domain ordered by preference then exchange; a null MX (RFC 7505) is one row with exchange "."';
 
+CREATE FUNCTION @extschema@.mx_lookup(domains text[],
+    OUT domain text, OUT preference integer, OUT exchange text, OUT ttl integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_mx_lookup_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.mx_lookup(text[]) IS
+'mx_lookup for many domains at once, with concurrent DNS: the rows of each domain (as given) in input order; NULL elements skipped';
+
 CREATE FUNCTION @extschema@.ptr_lookup(ip inet, OUT name text, OUT ttl integer)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'mailauth_ptr_lookup'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000 ROWS 1;
 COMMENT ON FUNCTION @extschema@.ptr_lookup(inet) IS
 'PTR names of an IPv4 (in-addr.arpa) or IPv6 (ip6.arpa) address';
+
+-- ptr_lookup('192.0.2.1'): a literal is ambiguous between inet and inet[],
+-- so a text overload takes it
+CREATE FUNCTION @extschema@.ptr_lookup(ip text, OUT name text, OUT ttl integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_ptr_lookup_text'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000 ROWS 1;
+COMMENT ON FUNCTION @extschema@.ptr_lookup(text) IS
+'ptr_lookup(inet) of an address written as text';
+
+CREATE FUNCTION @extschema@.ptr_lookup(ips inet[], OUT ip inet, OUT name text, OUT ttl integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_ptr_lookup_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.ptr_lookup(inet[]) IS
+'ptr_lookup for many addresses at once, with concurrent DNS: the rows of each address in input order; NULL elements skipped';
 
 CREATE FUNCTION @extschema@.dns_cache_stats(
     OUT entries bigint, OUT max_entries bigint, OUT memory_bytes bigint,
@@ -94,7 +118,10 @@ REVOKE EXECUTE ON FUNCTION @extschema@.dns_shared_cache_reset() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.dns_lookup(text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.dns_lookup(text[], text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.mx_lookup(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.mx_lookup(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.ptr_lookup(inet) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.ptr_lookup(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.ptr_lookup(inet[]) FROM PUBLIC;
 
 ---------------------------------------------------------------------------
 -- SPF
@@ -119,6 +146,27 @@ COMMENT ON FUNCTION @extschema@.spf_verify(inet, text, text) IS
 'RFC 7208 SPF check of a sender: the MAIL FROM identity, or postmaster@helo when the sender is empty or NULL';
 
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_verify(inet, text, text) FROM PUBLIC;
+
+-- spf_verify('192.0.2.1', 'a@example.com'): a literal address is ambiguous
+-- between inet and inet[], so a text overload takes it
+CREATE FUNCTION @extschema@.spf_verify(ip text, sender text, helo text DEFAULT NULL)
+RETURNS @extschema@.spf_result
+AS 'MODULE_PATHNAME', 'mailauth_spf_verify_text'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.spf_verify(text, text, text) IS
+'spf_verify(inet, text, text) of an address written as text';
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_verify(text, text, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.spf_verify(ips inet[], senders text[], helos text[] DEFAULT NULL,
+    OUT ip inet, OUT sender text, OUT helo text,
+    OUT result text, OUT explanation text, OUT mechanism text, OUT domain text,
+    OUT received_spf text, OUT dns_lookups integer, OUT void_lookups integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_spf_verify_many'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.spf_verify(inet[], text[], text[]) IS
+'spf_verify for many (ip, sender, helo) at once, with concurrent DNS: parallel arrays (one element: for every row), one row per input in input order; a NULL ip skips the row';
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_verify(inet[], text[], text[]) FROM PUBLIC;
 
 -- The sending services customers authorize in SPF, and which of their
 -- includes are current.  Extensible: INSERT your own rows (source 'user');
@@ -204,11 +252,20 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.spf_includes(text, text) IS
 'does the SPF policy of domain include host, directly or nested?';
 
+CREATE FUNCTION @extschema@.spf_includes(domains text[], hosts text[],
+    OUT domain text, OUT host text, OUT spf_includes boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_spf_includes_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.spf_includes(text[], text[]) IS
+'spf_includes for many (domain, host) pairs at once, with concurrent DNS: parallel arrays (one element: for every row); NULL elements skip the row';
+
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_check(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_check(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_record(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_record(text[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.spf_includes(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.spf_includes(text[], text[]) FROM PUBLIC;
 
 ---------------------------------------------------------------------------
 -- Authentication-Results
@@ -248,6 +305,13 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.dmarc_record(text) IS
 'discover and lint the DMARC policy that applies to a domain (RFC 7489, or RFC 9989 with mailauth.dmarc_mode = dmarcbis)';
 REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_record(text) FROM PUBLIC;
+CREATE FUNCTION @extschema@.dmarc_record(domains text[])
+RETURNS SETOF @extschema@.dmarc_policy_record
+AS 'MODULE_PATHNAME', 'mailauth_dmarc_record_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.dmarc_record(text[]) IS
+'dmarc_record for many domains at once, with concurrent DNS: one row per domain in input order, domain as given; NULL elements skipped';
+REVOKE EXECUTE ON FUNCTION @extschema@.dmarc_record(text[]) FROM PUBLIC;
 
 ---------------------------------------------------------------------------
 -- DKIM
@@ -272,6 +336,17 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.dkim_key(text, text) IS
 'look up and lint the DKIM key published at <selector>._domainkey.<domain>';
 REVOKE EXECUTE ON FUNCTION @extschema@.dkim_key(text, text) FROM PUBLIC;
+CREATE FUNCTION @extschema@.dkim_key(selectors text[], domains text[],
+    OUT selector text, OUT domain text,
+    OUT record text, OUT key_type text, OUT key_bits integer, OUT hash_algorithms text[],
+    OUT service_types text[], OUT flags text[], OUT testing boolean, OUT revoked boolean,
+    OUT problems text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dkim_key_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.dkim_key(text[], text[]) IS
+'dkim_key for many (selector, domain) pairs at once, with concurrent DNS: parallel arrays (one element: for every row); NULL elements skip the row';
+REVOKE EXECUTE ON FUNCTION @extschema@.dkim_key(text[], text[]) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.dkim_verify(message bytea,
     OUT domain text, OUT selector text, OUT algorithm text, OUT canonicalization text,
@@ -409,6 +484,20 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.ptr_check(inet) IS
 'forward-confirmed reverse DNS of an address (every PTR name''s A/AAAA checked), and whether its name looks generic';
 REVOKE EXECUTE ON FUNCTION @extschema@.ptr_check(inet) FROM PUBLIC;
+CREATE FUNCTION @extschema@.ptr_check(ip text)
+RETURNS @extschema@.ptr_check_result
+AS 'MODULE_PATHNAME', 'mailauth_ptr_check_text'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.ptr_check(text) IS
+'ptr_check(inet) of an address written as text (a literal is ambiguous between inet and inet[])';
+REVOKE EXECUTE ON FUNCTION @extschema@.ptr_check(text) FROM PUBLIC;
+CREATE FUNCTION @extschema@.ptr_check(ips inet[])
+RETURNS SETOF @extschema@.ptr_check_result
+AS 'MODULE_PATHNAME', 'mailauth_ptr_check_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.ptr_check(inet[]) IS
+'ptr_check for many addresses at once, with concurrent DNS: one row per address in input order, ip as given; NULL elements skipped';
+REVOKE EXECUTE ON FUNCTION @extschema@.ptr_check(inet[]) FROM PUBLIC;
 
 CREATE TYPE @extschema@.helo_check_result AS (
     helo text,
@@ -429,6 +518,26 @@ LANGUAGE C VOLATILE PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.helo_check(text, inet, text) IS
 'an SMTP HELO/EHLO name checked as RFC 5321 2.3.5 and 4.1.4 ask: syntax, localhost, IP literals, resolution, match with the client IP and the sender''s domain';
 REVOKE EXECUTE ON FUNCTION @extschema@.helo_check(text, inet, text) FROM PUBLIC;
+-- helo_check('mx.example.com', '192.0.2.1'): a literal address is
+-- ambiguous between inet and inet[], so a text overload takes it
+CREATE FUNCTION @extschema@.helo_check(helo text, ip text, domain text DEFAULT NULL)
+RETURNS @extschema@.helo_check_result
+AS 'MODULE_PATHNAME', 'mailauth_helo_check_text'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.helo_check(text, text, text) IS
+'helo_check(text, inet, text) of an address written as text';
+REVOKE EXECUTE ON FUNCTION @extschema@.helo_check(text, text, text) FROM PUBLIC;
+CREATE FUNCTION @extschema@.helo_check(helos text[], ips inet[] DEFAULT NULL, domains text[] DEFAULT NULL,
+    OUT helo text, OUT ip inet, OUT domain text,
+    OUT valid_syntax boolean, OUT is_ip_literal boolean, OUT is_localhost boolean,
+    OUT resolves boolean, OUT matches_ip boolean, OUT in_domain boolean, OUT matches_mx boolean,
+    OUT problems text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_helo_check_many'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.helo_check(text[], inet[], text[]) IS
+'helo_check for many (helo, ip, domain) at once, with concurrent DNS: parallel arrays (one element or NULL: for every row); a NULL helo skips the row';
+REVOKE EXECUTE ON FUNCTION @extschema@.helo_check(text[], inet[], text[]) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.dnsbl_check(ip inet, zones text[] DEFAULT NULL,
     OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
@@ -438,6 +547,22 @@ LANGUAGE C VOLATILE PARALLEL SAFE COST 10000 ROWS 3;
 COMMENT ON FUNCTION @extschema@.dnsbl_check(inet, text[]) IS
 'whether an IPv4 or IPv6 address is listed on DNS blocklists (all zones asked concurrently; default zones: mailauth.dnsbl_zones); listed is NULL when the list could not tell';
 REVOKE EXECUTE ON FUNCTION @extschema@.dnsbl_check(inet, text[]) FROM PUBLIC;
+CREATE FUNCTION @extschema@.dnsbl_check(ip text, zones text[] DEFAULT NULL,
+    OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dnsbl_check_text'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 10000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.dnsbl_check(text, text[]) IS
+'dnsbl_check(inet, text[]) of an address written as text (a literal is ambiguous between inet and inet[])';
+REVOKE EXECUTE ON FUNCTION @extschema@.dnsbl_check(text, text[]) FROM PUBLIC;
+CREATE FUNCTION @extschema@.dnsbl_check(ips inet[], zones text[] DEFAULT NULL,
+    OUT ip inet, OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dnsbl_check_many'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.dnsbl_check(inet[], text[]) IS
+'dnsbl_check for many addresses at once, each against every zone, with concurrent DNS: the rows of each address in input order; NULL elements skipped';
+REVOKE EXECUTE ON FUNCTION @extschema@.dnsbl_check(inet[], text[]) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.dbl_check(domain text, zones text[] DEFAULT NULL,
     OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
@@ -447,6 +572,14 @@ LANGUAGE C VOLATILE PARALLEL SAFE COST 10000 ROWS 1;
 COMMENT ON FUNCTION @extschema@.dbl_check(text, text[]) IS
 'whether a domain is listed on domain blocklists (default zones: mailauth.dbl_zones)';
 REVOKE EXECUTE ON FUNCTION @extschema@.dbl_check(text, text[]) FROM PUBLIC;
+CREATE FUNCTION @extschema@.dbl_check(domains text[], zones text[] DEFAULT NULL,
+    OUT domain text, OUT zone text, OUT listed boolean, OUT codes inet[], OUT reason text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dbl_check_many'
+LANGUAGE C VOLATILE PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.dbl_check(text[], text[]) IS
+'dbl_check for many domains at once, each against every zone, with concurrent DNS: the rows of each domain in input order; NULL elements skipped';
+REVOKE EXECUTE ON FUNCTION @extschema@.dbl_check(text[], text[]) FROM PUBLIC;
 
 CREATE TYPE @extschema@.dns_expect_result AS (
     status text,   -- ok, missing (no such name or no record of the type), mismatch, error (DNS failure)
@@ -459,6 +592,16 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.dns_expect(text, text, text, text) IS
 'is a record published as expected? match: exact (after normalising case, trailing dots, TXT strings and whitespace), contains (a TXT token, e.g. include:mail.zendesk.com) or pattern (* wildcards)';
 REVOKE EXECUTE ON FUNCTION @extschema@.dns_expect(text, text, text, text) FROM PUBLIC;
+CREATE FUNCTION @extschema@.dns_expect(names text[], rrtypes text[], expected_values text[],
+    matches text[] DEFAULT '{exact}',
+    OUT name text, OUT rrtype text, OUT expected text, OUT match text,
+    OUT status text, OUT found text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mailauth_dns_expect_many'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE COST 100000 ROWS 1000;
+COMMENT ON FUNCTION @extschema@.dns_expect(text[], text[], text[], text[]) IS
+'dns_expect for many records at once, with concurrent DNS: parallel arrays (one element: for every row), one row per input in input order; a NULL element skips the row';
+REVOKE EXECUTE ON FUNCTION @extschema@.dns_expect(text[], text[], text[], text[]) FROM PUBLIC;
 
 -- The records sending services ask a customer to publish, one row per
 -- record; {domain} is the customer's domain, {domain_dashed} the same with
@@ -538,6 +681,95 @@ $$;
 COMMENT ON FUNCTION @extschema@.domain_setup_check(text, text) IS
 'the records a sending service (mailauth.service_records) asks a domain to publish, each found / missing / mismatch';
 REVOKE EXECUTE ON FUNCTION @extschema@.domain_setup_check(text, text) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.domain_setup_check(domains text[], services text[],
+    OUT domain text, OUT service text,
+    OUT name text, OUT rrtype text, OUT expected text, OUT found text[], OUT status text, OUT purpose text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL SAFE COST 500000 ROWS 1000
+SET search_path = pg_catalog, pg_temp
+-- the plans of the body are DNS-bound: JIT compilation (their estimates
+-- exceed jit_above_cost) would only add a second that no cancel interrupts
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    dom text[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(domains) WITH ORDINALITY u(x, o)), '{}');
+    svc text[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(services) WITH ORDINALITY u(x, o)), '{}');
+    nd int := cardinality(dom);
+    ns int := cardinality(svc);
+    dl text[];
+    sl text[];
+    bad text;
+    total int;
+    chunk int;
+    lo int := 1;
+    hi int;
+    every int := coalesce(nullif(current_setting('mailauth.bulk_progress', true), '')::int, 0);
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    IF array_ndims(domains) > 1 OR array_ndims(services) > 1 THEN
+        RAISE EXCEPTION 'domains and services must be one-dimensional arrays' USING ERRCODE = '2202E';
+    END IF;
+    IF nd <> ns AND nd <> 1 AND ns <> 1 THEN
+        RAISE EXCEPTION 'domain_setup_check: the arrays domains (%) and services (%) must have the same number of elements', nd, ns
+            USING ERRCODE = '22023', HINT = 'An array of one element is used for every row.';
+    END IF;
+    -- one element is used for every row; a NULL element skips its row
+    SELECT coalesce(array_agg(x.d ORDER BY x.i), '{}'), coalesce(array_agg(x.s ORDER BY x.i), '{}')
+      INTO dl, sl
+      FROM (SELECT g AS i, dom[CASE WHEN nd = 1 THEN 1 ELSE g END] AS d,
+                   svc[CASE WHEN ns = 1 THEN 1 ELSE g END] AS s
+              FROM generate_series(1, CASE WHEN nd = 1 THEN ns WHEN ns = 1 THEN nd ELSE nd END) g) x
+     WHERE x.d IS NOT NULL AND x.s IS NOT NULL;
+    SELECT u.s INTO bad FROM unnest(sl) WITH ORDINALITY u(s, o)
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.service_records r WHERE lower(r.service) = lower(u.s))
+     ORDER BY u.o LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown sending service "%"', bad
+            USING ERRCODE = '22023',
+                  HINT = 'Known services: ' || (SELECT string_agg(DISTINCT r.service, ', ' ORDER BY r.service)
+                                                FROM @extschema@.service_records r)
+                         || '.  Add your own rows to mailauth.service_records.';
+    END IF;
+    total := cardinality(dl);
+    chunk := CASE WHEN every > 0 THEN every ELSE greatest(total, 1) END;
+    -- progress is ours: the inner dns_expect() calls report none
+    PERFORM set_config('mailauth.bulk_progress', '0', true);
+    WHILE lo <= total LOOP
+        hi := least(total, lo + chunk - 1);
+        RETURN QUERY
+        WITH inp AS (
+            SELECT g AS i, dl[g] AS d_in, sl[g] AS s_in, lower(rtrim(btrim(dl[g]), '.')) AS d
+              FROM generate_series(lo, hi) g
+        ), t AS (
+            SELECT inp.i, inp.d_in, inp.s_in, r.rrtype, r.match, r.purpose, x.n, x.e,
+                   row_number() OVER (ORDER BY inp.i, r.purpose, x.n, r.rrtype, x.e) AS k
+              FROM inp
+              JOIN @extschema@.service_records r ON lower(r.service) = lower(inp.s_in)
+             CROSS JOIN LATERAL (SELECT replace(replace(r.name, '{domain_dashed}', replace(inp.d, '.', '-')), '{domain}', inp.d) AS n,
+                                        replace(replace(r.expected, '{domain_dashed}', replace(inp.d, '.', '-')), '{domain}', inp.d) AS e) x
+        )
+        SELECT t.d_in, t.s_in, t.n, t.rrtype, t.e, q.found, q.status, t.purpose
+          FROM t
+          JOIN @extschema@.dns_expect(ARRAY(SELECT t2.n FROM t t2 ORDER BY t2.k),
+                                      ARRAY(SELECT t2.rrtype FROM t t2 ORDER BY t2.k),
+                                      ARRAY(SELECT t2.e FROM t t2 ORDER BY t2.k),
+                                      ARRAY(SELECT t2.match FROM t t2 ORDER BY t2.k))
+               WITH ORDINALITY q(qname, qrrtype, qexpected, qmatch, status, found, k) ON q.k = t.k
+         ORDER BY t.k;
+        IF every > 0 AND total >= every THEN
+            RAISE NOTICE '@extschema@.domain_setup_check: % of % done (% %%), % s', hi, total, hi * 100 / total,
+                to_char(extract(epoch FROM clock_timestamp() - t0), 'FM9999999990.0');
+        END IF;
+        lo := hi + 1;
+    END LOOP;
+    PERFORM set_config('mailauth.bulk_progress', every::text, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.domain_setup_check(text[], text[]) IS
+'domain_setup_check for many (domain, service) pairs at once, every record checked concurrently (dns_expect(text[], ...)): parallel arrays (one element: for every row); NULL elements skip the row';
+REVOKE EXECUTE ON FUNCTION @extschema@.domain_setup_check(text[], text[]) FROM PUBLIC;
 
 -- DKIM selectors domain_report() looks for.  Extensible like service_records.
 CREATE TABLE @extschema@.dkim_selectors (
@@ -705,6 +937,151 @@ $$;
 COMMENT ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) IS
 'a helpdesk''s trust verdict on a sender: SPF, DKIM, DMARC, PTR, HELO and the MAIL FROM domain against the rules of mailauth.sender_trust_rules';
 REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(inet, text, text, bytea) FROM PUBLIC;
+
+-- sender_trust('192.0.2.1', 'mx.example.com', 'a@example.com'): a literal
+-- address is ambiguous between inet and inet[], so a text overload takes it
+CREATE FUNCTION @extschema@.sender_trust(ip text, helo text, mail_from text, message bytea DEFAULT NULL)
+RETURNS @extschema@.sender_trust_result
+LANGUAGE sql VOLATILE PARALLEL SAFE COST 100000
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.sender_trust($1::pg_catalog.inet, $2, $3, $4) $$;
+COMMENT ON FUNCTION @extschema@.sender_trust(text, text, text, bytea) IS
+'sender_trust(inet, text, text, bytea) of an address written as text';
+REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(text, text, text, bytea) FROM PUBLIC;
+
+-- The set form, for senders without a message: the rules of sender_trust()
+-- above (message NULL), over the set forms of spf_verify, ptr_check,
+-- helo_check and dns_lookup, so every check of every sender is in shared
+-- rounds of DNS queries.  Keep the two in step.
+CREATE FUNCTION @extschema@.sender_trust(ips inet[], helos text[], mail_froms text[],
+    OUT ip inet, OUT helo text, OUT mail_from text,
+    OUT verdict text, OUT reasons text[], OUT spf text, OUT dkim text, OUT dmarc text,
+    OUT ptr text, OUT helo_result text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE COST 1000000 ROWS 1000
+SET search_path = pg_catalog, pg_temp
+SET jit = off		-- as domain_setup_check(text[], text[])
+AS $$
+#variable_conflict use_column
+DECLARE
+    ia inet[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(ips) WITH ORDINALITY u(x, o)), '{}');
+    ha text[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(helos) WITH ORDINALITY u(x, o)), '{NULL}');
+    ma text[] := coalesce((SELECT array_agg(x ORDER BY o) FROM unnest(mail_froms) WITH ORDINALITY u(x, o)), '{NULL}');
+    ni int := cardinality(ia);
+    nh int := cardinality(ha);
+    nm int := cardinality(ma);
+    n int;
+    il inet[];
+    hl text[];
+    ml text[];
+    total int;
+    chunk int;
+    lo int := 1;
+    hi int;
+    every int := coalesce(nullif(current_setting('mailauth.bulk_progress', true), '')::int, 0);
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    IF ips IS NULL THEN
+        RETURN;
+    END IF;
+    IF array_ndims(ips) > 1 OR array_ndims(helos) > 1 OR array_ndims(mail_froms) > 1 THEN
+        RAISE EXCEPTION 'ips, helos and mail_froms must be one-dimensional arrays' USING ERRCODE = '2202E';
+    END IF;
+    n := greatest(CASE WHEN ni = 1 THEN -1 ELSE ni END, CASE WHEN nh = 1 THEN -1 ELSE nh END,
+                  CASE WHEN nm = 1 THEN -1 ELSE nm END);
+    IF n < 0 THEN
+        n := 1;
+    END IF;
+    IF (ni <> 1 AND ni <> n) OR (nh <> 1 AND nh <> n) OR (nm <> 1 AND nm <> n) THEN
+        RAISE EXCEPTION 'sender_trust: the arrays ips (%), helos (%) and mail_froms (%) must have the same number of elements', ni, nh, nm
+            USING ERRCODE = '22023', HINT = 'An array of one element is used for every row.';
+    END IF;
+    -- one element is used for every row; a NULL ip skips its row
+    SELECT coalesce(array_agg(x.i ORDER BY x.g), '{}'), coalesce(array_agg(x.h ORDER BY x.g), '{}'),
+           coalesce(array_agg(x.m ORDER BY x.g), '{}')
+      INTO il, hl, ml
+      FROM (SELECT g, ia[CASE WHEN ni = 1 THEN 1 ELSE g END] AS i, ha[CASE WHEN nh = 1 THEN 1 ELSE g END] AS h,
+                   ma[CASE WHEN nm = 1 THEN 1 ELSE g END] AS m
+              FROM generate_series(1, n) g) x
+     WHERE x.i IS NOT NULL;
+    total := cardinality(il);
+    chunk := CASE WHEN every > 0 THEN every ELSE greatest(total, 1) END;
+    -- progress is ours: the inner set forms report none
+    PERFORM set_config('mailauth.bulk_progress', '0', true);
+    WHILE lo <= total LOOP
+        hi := least(total, lo + chunk - 1);
+        RETURN QUERY
+        WITH inp AS (
+            SELECT g - lo + 1 AS k, il[g] AS ip, hl[g] AS helo, ml[g] AS mail_from,
+                   nullif(lower(rtrim(split_part(coalesce(ml[g], ''), '@', 2), '.')), '') AS dom
+              FROM generate_series(lo, hi) g
+        ), s AS (
+            SELECT x.ordinality AS k, x.result
+              FROM @extschema@.spf_verify(ARRAY(SELECT inp.ip FROM inp ORDER BY inp.k),
+                                          ARRAY(SELECT inp.mail_from FROM inp ORDER BY inp.k),
+                                          ARRAY(SELECT inp.helo FROM inp ORDER BY inp.k)) WITH ORDINALITY x
+        ), p AS (
+            SELECT x.ordinality AS k, x.status, x.problems, x.generic
+              FROM @extschema@.ptr_check(ARRAY(SELECT inp.ip FROM inp ORDER BY inp.k)) WITH ORDINALITY x
+        ), hin AS (
+            SELECT inp.k, row_number() OVER (ORDER BY inp.k) AS hk FROM inp WHERE inp.helo IS NOT NULL
+        ), h AS (
+            SELECT hin.k, x.problems
+              FROM @extschema@.helo_check(ARRAY(SELECT inp.helo FROM inp WHERE inp.helo IS NOT NULL ORDER BY inp.k),
+                                          ARRAY(SELECT inp.ip FROM inp WHERE inp.helo IS NOT NULL ORDER BY inp.k),
+                                          ARRAY(SELECT inp.dom FROM inp WHERE inp.helo IS NOT NULL ORDER BY inp.k)) WITH ORDINALITY x
+              JOIN hin ON hin.hk = x.ordinality
+        ), mx AS (
+            SELECT DISTINCT ON (q.query) q.query AS dom, q.status
+              FROM @extschema@.dns_lookup(ARRAY(SELECT DISTINCT inp.dom FROM inp WHERE inp.dom IS NOT NULL), 'MX') q
+             ORDER BY q.query
+        ), a AS (
+            SELECT q.query AS dom, bool_or(q.status = 'ok') AS has_a
+              FROM @extschema@.dns_lookup(ARRAY(SELECT mx.dom FROM mx WHERE mx.status = 'nodata'), 'A') q
+             GROUP BY q.query
+        ), f AS (
+            SELECT inp.k, s.result AS spf, p.status AS ptr, coalesce(h.problems[1], 'ok') AS helo_result,
+                   array_remove(ARRAY[
+                       CASE WHEN s.result = 'fail' THEN 'spf_fail' END,
+                       CASE WHEN s.result = 'softfail' THEN 'spf_softfail' END,
+                       CASE WHEN s.result = 'none' THEN 'no_spf_no_dkim' END,
+                       CASE WHEN mx.status = 'nxdomain' OR (mx.status = 'nodata' AND NOT coalesce(a.has_a, false))
+                            THEN 'sender_domain_unresolvable' END,
+                       CASE WHEN 'no_ptr' = ANY (p.problems) THEN 'no_ptr' END,
+                       CASE WHEN 'not_forward_confirmed' = ANY (p.problems) THEN 'ptr_not_confirmed' END,
+                       CASE WHEN p.generic THEN 'generic_ptr' END,
+                       CASE WHEN h.problems && ARRAY['invalid_syntax', 'bare_ip', 'localhost', 'ip_literal_mismatch',
+                                                     'does_not_resolve', 'invalid_tld', 'not_fqdn'] THEN 'bad_helo' END,
+                       CASE WHEN s.result = 'temperror' OR p.status = 'temperror' OR 'dns_error' = ANY (h.problems)
+                                 OR mx.status IN ('servfail', 'refused', 'timeout', 'formerr', 'error') THEN 'dns_error' END
+                   ], NULL) AS fired
+              FROM inp
+              LEFT JOIN s ON s.k = inp.k
+              LEFT JOIN p ON p.k = inp.k
+              LEFT JOIN h ON h.k = inp.k
+              LEFT JOIN mx ON mx.dom = inp.dom
+              LEFT JOIN a ON a.dom = inp.dom
+        )
+        SELECT inp.ip, inp.helo, inp.mail_from,
+               coalesce((SELECT CASE WHEN bool_or(t.verdict = 'untrusted') THEN 'untrusted'
+                                     WHEN bool_or(t.verdict = 'low_trust') THEN 'low_trust'
+                                     ELSE 'trusted' END
+                           FROM @extschema@.sender_trust_rules t WHERE t.code = ANY (f.fired)), 'trusted'),
+               f.fired, f.spf, 'none'::text, NULL::text, f.ptr, f.helo_result
+          FROM inp JOIN f ON f.k = inp.k
+         ORDER BY inp.k;
+        IF every > 0 AND total >= every THEN
+            RAISE NOTICE '@extschema@.sender_trust: % of % done (% %%), % s', hi, total, hi * 100 / total,
+                to_char(extract(epoch FROM clock_timestamp() - t0), 'FM9999999990.0');
+        END IF;
+        lo := hi + 1;
+    END LOOP;
+    PERFORM set_config('mailauth.bulk_progress', every::text, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.sender_trust(inet[], text[], text[]) IS
+'sender_trust for many senders without a message (ip, helo, mail_from), every check concurrent: parallel arrays (one element: for every row); a NULL ip skips the row; helo_result is the single form''s helo column';
+REVOKE EXECUTE ON FUNCTION @extschema@.sender_trust(inet[], text[], text[]) FROM PUBLIC;
 
 ---------------------------------------------------------------------------
 -- Addresses and header hygiene

@@ -44,6 +44,32 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.domain_report('good.setup.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.domain_report(ARRAY['good.setup.test'])$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust('192.0.2.100', 'mx.trust.test', 'a@pass.sender.test')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.header_check(E'From: a@b.example\n\nx\n', true)$$);
+-- the set forms, and the text overloads of the inet functions
+SELECT sqlstate_of($$SELECT * FROM mailauth.mx_lookup(ARRAY['mailauth.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_lookup('192.0.2.10'::text)$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_lookup(ARRAY['192.0.2.10']::inet[])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_verify('192.0.2.1'::inet, 'a@pass.spf.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_verify(ARRAY['192.0.2.1']::inet[], ARRAY['a@pass.spf.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.spf_includes(ARRAY['pass.spf.test'], ARRAY['x.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dmarc_record(ARRAY['good.dmarc.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dkim_key(ARRAY['rsa2048'], ARRAY['dkim.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_check('192.0.2.100'::text)$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.ptr_check(ARRAY['192.0.2.100']::inet[])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.helo_check('mx.trust.test', '192.0.2.100')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.helo_check(ARRAY['mx.trust.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dnsbl_check('192.0.2.120'::text, ARRAY['bl.trust.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dnsbl_check(ARRAY['192.0.2.120']::inet[], ARRAY['bl.trust.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dbl_check(ARRAY['spammer.other.test'], ARRAY['dbl.trust.test'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dns_expect(ARRAY['good.setup.test'], ARRAY['TXT'], ARRAY['x'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.domain_setup_check(ARRAY['good.setup.test'], ARRAY['Zendesk'])$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust('192.0.2.100'::inet, 'mx.trust.test', 'a@pass.sender.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.sender_trust(ARRAY['192.0.2.100']::inet[], ARRAY['mx.trust.test'], ARRAY['a@pass.sender.test'])$$);
+-- every function of the extension that is not executable by PUBLIC, and
+-- every one that is: no DNS function among the latter
+SELECT p.proname, count(*) AS overloads
+  FROM pg_proc p
+ WHERE p.pronamespace = 'mailauth'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')
+ GROUP BY 1 ORDER BY 1;
 -- the rule and template tables are readable by all, changed by their owner
 SELECT count(*) > 0 AS readable FROM mailauth.service_records;
 SELECT count(*) > 0 AS readable FROM mailauth.sender_trust_rules;

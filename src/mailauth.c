@@ -29,6 +29,7 @@ int			mailauth_dns_cache_memory = 32768;	/* kB */
 int			mailauth_spf_engine = MAILAUTH_SPF_NATIVE;
 int			mailauth_dmarc_mode = 0;	/* MA_DMARC_RFC7489 */
 int			mailauth_dkim_max_signatures = 10;
+int			mailauth_bulk_progress = 0;
 
 static const struct config_enum_entry dmarc_mode_options[] = {
 	{"rfc7489", 0, false},
@@ -163,6 +164,15 @@ _PG_init(void)
 							NULL,
 							&mailauth_dns_max_inflight,
 							100, 1, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mailauth.bulk_progress",
+							"Set forms of the DNS checks report progress in a NOTICE every this many inputs (0: never).",
+							NULL,
+							&mailauth_bulk_progress,
+							0, 0, INT_MAX,
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);

@@ -35,6 +35,7 @@ extern int	mailauth_dmarc_mode;	/* an ma_dmarc_mode */
 extern int	mailauth_dkim_max_signatures;
 extern char *mailauth_dnsbl_zones;
 extern char *mailauth_dbl_zones;
+extern int	mailauth_bulk_progress;
 
 #define MAILAUTH_SPF_NATIVE		0
 #define MAILAUTH_SPF_LIBSPF2	1
@@ -44,8 +45,11 @@ extern ma_dns_engine *mailauth_dns_engine(void);
 extern ma_dns_query *mailauth_dns_queries(int n);
 extern void mailauth_dns_resolve(ma_dns_query *qs, int n);
 extern void mailauth_dns_normalize(const char *name, char *out);
+extern bool mailauth_dns_try_normalize(const char *name, char *out);
 extern uint16_t mailauth_dns_type(const char *typname);
 extern void mailauth_dns_raise(const ma_dns_query *q);
+/* argument argno (text, or NULL) made an inet, for the text overloads of the inet functions */
+extern void mailauth_inet_arg_from_text(FunctionCallInfo fcinfo, int argno);
 extern ma_dns_wave *mailauth_wave_new(void);
 extern void mailauth_wave_resolve(ma_dns_wave *w);
 /* pg_spf.c: one SPF evaluation on a shared answer store */

@@ -18,6 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "mailauth.h"
+#include "pg_bulk.h"
 #include "core/ma_dkim.h"
 #include "core/ma_dkimkey.h"
 
@@ -52,46 +53,15 @@ str_datum(const char *s, bool *isnull)
  *	  testing, revoked, problems)
  * ---------------------------------------------------------------------
  */
-PG_FUNCTION_INFO_V1(mailauth_dkim_key);
-Datum
-mailauth_dkim_key(PG_FUNCTION_ARGS)
+/* the columns of dkim_key_record, from values[off] on */
+static void
+key_values(const ma_dkim_key *k, Datum *values, bool *nulls, int off)
 {
-	TupleDesc	td;
-	char	   *selector = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *domain = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char		norm[MA_DNS_MAXNAME + 1];
-	ma_dns_wave *w;
-	ma_dkim_key *k = palloc0(sizeof(ma_dkim_key));
-	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
-	Datum		values[9];
-	bool		nulls[9];
 	Datum	   *probs;
 
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	mailauth_dns_normalize(domain, norm);
-	if (selector[0] == '\0' || strlen(selector) > MA_DNS_MAXNAME)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid DKIM selector \"%s\"", selector)));
-
-	cb->func = key_reset_callback;
-	cb->arg = k;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
-	w = mailauth_wave_new();
-	for (int wave = 0;; wave++)
-	{
-		ma_dkim_key_free(k);
-		if (ma_dkim_key_lookup(selector, norm, ma_dns_wave_lookup, w, k) == 0)
-			break;
-		if (wave >= MAX_WAVES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("DKIM key lookup needed more than %d rounds of DNS lookups", MAX_WAVES)));
-		mailauth_wave_resolve(w);
-	}
-
-	memset(nulls, 0, sizeof(nulls));
+	memset(nulls + off, 0, sizeof(bool) * 9);
+	values += off;
+	nulls += off;
 	values[0] = str_datum(k->record, &nulls[0]);
 	values[1] = str_datum(k->key_type, &nulls[1]);
 	values[2] = Int32GetDatum(k->key_bits);
@@ -113,7 +83,154 @@ mailauth_dkim_key(PG_FUNCTION_ARGS)
 												TYPALIGN_INT));
 	if (k->record == NULL)
 		nulls[3] = nulls[4] = nulls[5] = true;
+}
+
+/* the single form's checks of its arguments */
+static void
+check_key_args(const char *selector, const char *domain, char *norm)
+{
+	mailauth_dns_normalize(domain, norm);
+	if (selector[0] == '\0' || strlen(selector) > MA_DNS_MAXNAME)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid DKIM selector \"%s\"", selector)));
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dkim_key);
+Datum
+mailauth_dkim_key(PG_FUNCTION_ARGS)
+{
+	TupleDesc	td;
+	char	   *selector = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *domain = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char		norm[MA_DNS_MAXNAME + 1];
+	ma_dns_wave *w;
+	ma_dkim_key *k = palloc0(sizeof(ma_dkim_key));
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+	Datum		values[9];
+	bool		nulls[9];
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	check_key_args(selector, domain, norm);
+
+	cb->func = key_reset_callback;
+	cb->arg = k;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	w = mailauth_wave_new();
+	for (int wave = 0;; wave++)
+	{
+		ma_dkim_key_free(k);
+		if (ma_dkim_key_lookup(selector, norm, ma_dns_wave_lookup, w, k) == 0)
+			break;
+		if (wave >= MAX_WAVES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("DKIM key lookup needed more than %d rounds of DNS lookups", MAX_WAVES)));
+		mailauth_wave_resolve(w);
+	}
+	key_values(k, values, nulls, 0);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+/*
+ * dkim_key(selectors text[], domains text[])
+ *	 RETURNS TABLE(selector, domain, <the columns of dkim_key_record>)
+ * Parallel arrays (one element: used for every row); a NULL element skips
+ * the row; invalid input is the single form's ERROR; every lookup in the
+ * same waves (pg_bulk.c).
+ */
+typedef struct KeyBulk
+{
+	ReturnSetInfo *rsinfo;
+	char	  **selectors;		/* per item */
+	char	  **norms;
+	Datum	   *selkeys;
+	Datum	   *domkeys;
+	ma_dkim_key *keys;			/* per slot */
+	int			nslots;
+} KeyBulk;
+
+static void
+keybulk_callback(void *arg)
+{
+	KeyBulk    *kb = arg;
+
+	for (int i = 0; i < kb->nslots; i++)
+		ma_dkim_key_free(&kb->keys[i]);
+}
+
+static int
+key_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	KeyBulk    *kb = arg;
+	ma_dkim_key *k = &kb->keys[slot];
+
+	ma_dkim_key_free(k);
+	if (ma_dkim_key_lookup(kb->selectors[item], kb->norms[item], ma_dns_wave_lookup, w, k) == 0)
+		return 0;
+	if (wave >= MAX_WAVES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("DKIM key lookup needed more than %d rounds of DNS lookups", MAX_WAVES)));
+	return 1;
+}
+
+static void
+key_emit(void *arg, int item, int slot)
+{
+	KeyBulk    *kb = arg;
+	Datum		values[11];
+	bool		nulls[11];
+
+	values[0] = kb->selkeys[item];
+	values[1] = kb->domkeys[item];
+	nulls[0] = nulls[1] = false;
+	key_values(&kb->keys[slot], values, nulls, 2);
+	tuplestore_putvalues(kb->rsinfo->setResult, kb->rsinfo->setDesc, values, nulls);
+	ma_dkim_key_free(&kb->keys[slot]);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dkim_key_many);
+Datum
+mailauth_dkim_key_many(PG_FUNCTION_ARGS)
+{
+	MailauthBulkArg args[2];
+	KeyBulk    *kb = palloc0(sizeof(KeyBulk));
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+	int			nrows,
+				n = 0;
+
+	mailauth_bulk_arg(fcinfo, 0, TEXTOID, "selectors", &args[0]);
+	mailauth_bulk_arg(fcinfo, 1, TEXTOID, "domains", &args[1]);
+	nrows = mailauth_bulk_rows("dkim_key", args, 2);
+	kb->selectors = palloc(sizeof(char *) * Max(nrows, 1));
+	kb->norms = palloc(sizeof(char *) * Max(nrows, 1));
+	kb->selkeys = palloc(sizeof(Datum) * Max(nrows, 1));
+	kb->domkeys = palloc(sizeof(Datum) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		Datum		s,
+					d;
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		if (!mailauth_bulk_get(&args[0], i, &s) || !mailauth_bulk_get(&args[1], i, &d))
+			continue;
+		kb->selectors[n] = TextDatumGetCString(s);
+		check_key_args(kb->selectors[n], TextDatumGetCString(d), norm);
+		kb->norms[n] = pstrdup(norm);
+		kb->selkeys[n] = s;
+		kb->domkeys[n++] = d;
+	}
+	mailauth_init_srf(fcinfo);
+	kb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	kb->nslots = mailauth_bulk_nslots(n);
+	kb->keys = palloc0(sizeof(ma_dkim_key) * kb->nslots);
+	cb->func = keybulk_callback;
+	cb->arg = kb;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	mailauth_bulk_run(fcinfo, n, key_step, key_emit, kb);
+	return (Datum) 0;
 }
 
 /* ---------------------------------------------------------------------

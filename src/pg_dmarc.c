@@ -21,6 +21,7 @@
 #include "utils/builtins.h"
 
 #include "mailauth.h"
+#include "pg_bulk.h"
 #include "core/ma_dkim.h"
 #include "core/ma_dmarc.h"
 #include "core/ma_msg.h"
@@ -91,25 +92,13 @@ str_datum(const char *s, bool *isnull)
  *	  rua, ruf, fo, status, problems)
  * ---------------------------------------------------------------------
  */
-PG_FUNCTION_INFO_V1(mailauth_dmarc_record);
-Datum
-mailauth_dmarc_record(PG_FUNCTION_ARGS)
+static void
+record_values(const char *norm, const ma_dmarc_info *info, Datum *values, bool *nulls)
 {
-	TupleDesc	td;
-	char	   *in = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char		norm[MA_DNS_MAXNAME + 1];
-	ma_dmarc_info *info;
-	Datum		values[15];
-	bool		nulls[15];
 	Datum	   *probs;
 	char		q[2] = {0, 0};
 
-	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	mailauth_dns_normalize(in, norm);
-	info = dmarc_discover(norm);
-
-	memset(nulls, 0, sizeof(nulls));
+	memset(nulls, 0, sizeof(bool) * 15);
 	values[0] = CStringGetTextDatum(norm);
 	values[1] = str_datum(info->record_domain, &nulls[1]);
 	values[2] = str_datum(info->org_domain, &nulls[2]);
@@ -144,7 +133,114 @@ mailauth_dmarc_record(PG_FUNCTION_ARGS)
 	}
 	values[14] = PointerGetDatum(construct_array(probs, info->problems.n, TEXTOID, -1, false,
 												 TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dmarc_record);
+Datum
+mailauth_dmarc_record(PG_FUNCTION_ARGS)
+{
+	TupleDesc	td;
+	char	   *in = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		norm[MA_DNS_MAXNAME + 1];
+	ma_dmarc_info *info;
+	Datum		values[15];
+	bool		nulls[15];
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	mailauth_dns_normalize(in, norm);
+	info = dmarc_discover(norm);
+	record_values(norm, info, values, nulls);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+/*
+ * dmarc_record(domains text[]) RETURNS SETOF dmarc_policy_record: one row
+ * per input (NULL elements skipped) with domain as given; every discovery
+ * in the same waves (pg_bulk.c); an invalid name is the single form's ERROR.
+ */
+typedef struct DmarcBulk
+{
+	ReturnSetInfo *rsinfo;
+	char	  **norms;
+	Datum	   *keys;
+	ma_dmarc_info *infos;		/* per slot */
+	int			nslots;
+} DmarcBulk;
+
+static void
+dmarcbulk_callback(void *arg)
+{
+	DmarcBulk  *db = arg;
+
+	for (int i = 0; i < db->nslots; i++)
+		ma_dmarc_info_free(&db->infos[i]);
+}
+
+static int
+dmarc_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	DmarcBulk  *db = arg;
+	ma_dmarc_info *info = &db->infos[slot];
+
+	ma_dmarc_info_free(info);
+	if (ma_dmarc_lookup_record(db->norms[item], (ma_dmarc_mode) mailauth_dmarc_mode,
+							   ma_dns_wave_lookup, w, info) == 0)
+		return 0;
+	if (wave >= MAX_WAVES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("DMARC policy discovery needed more than %d rounds of DNS lookups",
+						MAX_WAVES)));
+	return 1;
+}
+
+static void
+dmarc_emit(void *arg, int item, int slot)
+{
+	DmarcBulk  *db = arg;
+	Datum		values[15];
+	bool		nulls[15];
+
+	record_values(db->norms[item], &db->infos[slot], values, nulls);
+	values[0] = db->keys[item];
+	tuplestore_putvalues(db->rsinfo->setResult, db->rsinfo->setDesc, values, nulls);
+	ma_dmarc_info_free(&db->infos[slot]);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dmarc_record_many);
+Datum
+mailauth_dmarc_record_many(PG_FUNCTION_ARGS)
+{
+	MailauthBulkArg a;
+	DmarcBulk  *db = palloc0(sizeof(DmarcBulk));
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+	int			n = 0;
+
+	mailauth_bulk_arg(fcinfo, 0, TEXTOID, "domains", &a);
+	db->norms = palloc(sizeof(char *) * Max(a.n, 1));
+	db->keys = palloc(sizeof(Datum) * Max(a.n, 1));
+	for (int i = 0; i < a.n; i++)
+	{
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		if (a.nulls[i])
+			continue;
+		mailauth_dns_normalize(TextDatumGetCString(a.d[i]), norm);
+		db->norms[n] = pstrdup(norm);
+		db->keys[n++] = a.d[i];
+	}
+	mailauth_init_srf(fcinfo);
+	if (((ReturnSetInfo *) fcinfo->resultinfo)->setDesc->natts != 15)
+		elog(ERROR, "dmarc_record: return type must have 15 columns");
+	db->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	db->nslots = mailauth_bulk_nslots(n);
+	db->infos = palloc0(sizeof(ma_dmarc_info) * db->nslots);
+	cb->func = dmarcbulk_callback;
+	cb->arg = db;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	mailauth_bulk_run(fcinfo, n, dmarc_step, dmarc_emit, db);
+	return (Datum) 0;
 }
 
 /* ---------------------------------------------------------------------

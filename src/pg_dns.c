@@ -36,6 +36,7 @@
 #include "utils/wait_event.h"
 
 #include "mailauth.h"
+#include "pg_bulk.h"
 #include "core/ma_idn.h"
 #include "core/ma_wave.h"
 
@@ -376,6 +377,23 @@ mailauth_dns_normalize(const char *name, char *out)
 				 errdetail("The %s.", msg)));
 }
 
+/* as mailauth_dns_normalize(), but false for a bad name instead of an ERROR */
+bool
+mailauth_dns_try_normalize(const char *name, char *out)
+{
+	char		ascii[1024];
+
+	if (!ma_name_is_ascii(name))
+	{
+		char	   *utf8 = pg_server_to_any(name, strlen(name), PG_UTF8);
+
+		if (ma_idn_to_ascii(utf8, ascii, sizeof(ascii)) != NULL)
+			return false;
+		name = ascii;
+	}
+	return ma_dns_name_check(name, out) == NULL;
+}
+
 uint16_t
 mailauth_dns_type(const char *typname)
 {
@@ -533,11 +551,128 @@ mailauth_dns_lookup(PG_FUNCTION_ARGS)
  */
 #define NAME_KEYLEN 1024		/* longer inputs are invalid names anyway */
 
+/*
+ * Resolve one query per input, a chunk of inputs at a time (one concurrent
+ * engine run each, progress reported after each), and hand every input with
+ * its query to emit, in input order.  names[i] is a normalised name, or NULL
+ * for an input without a query (emit gets q = NULL).  Within a chunk a name
+ * is asked once.  Each chunk's queries and rows are built in a context reset
+ * after the chunk, so memory does not grow with the number of inputs.
+ */
+typedef void (*QueryEmit) (void *arg, int item, ma_dns_query *q);
+
+static void
+query_chunks(FunctionCallInfo fcinfo, char **names, int n, uint16_t type,
+			 QueryEmit emit, void *arg)
+{
+	int			chunk = mailauth_bulk_window();
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "mailauth bulk",
+											  ALLOCSET_DEFAULT_SIZES);
+	MailauthProgress progress;
+
+	mailauth_progress_init(&progress, fcinfo, n);
+	for (int lo = 0, hi; lo < n; lo = hi)
+	{
+		MemoryContext old;
+		ma_dns_query *qs;
+		int		   *qi;
+		int			nq = 0;
+		HASHCTL		ctl;
+		HTAB	   *seen;
+
+		hi = Min(n, lo + chunk);
+		/* end a chunk where a progress NOTICE is due, so it reports that count */
+		if (progress.every > 0 && (lo / progress.every + 1) * (int64) progress.every < hi)
+			hi = (lo / progress.every + 1) * progress.every;
+		old = MemoryContextSwitchTo(tmp);
+		qs = mailauth_dns_queries(hi - lo);
+		qi = palloc(sizeof(int) * (hi - lo));
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = MA_DNS_MAXNAME + 1;
+		ctl.entrysize = MA_DNS_MAXNAME + 1 + sizeof(int);
+		ctl.hcxt = tmp;
+		seen = hash_create("mailauth bulk names", hi - lo, &ctl,
+						   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		for (int i = lo; i < hi; i++)
+		{
+			char		key[MA_DNS_MAXNAME + 1];
+			char	   *entry;
+			bool		found;
+
+			qi[i - lo] = -1;
+			if (names[i] == NULL)
+				continue;
+			memset(key, 0, sizeof(key));
+			strlcpy(key, names[i], sizeof(key));
+			entry = hash_search(seen, key, HASH_ENTER, &found);
+			if (!found)
+			{
+				ma_dns_query_init(&qs[nq], names[i], type);
+				memcpy(entry + MA_DNS_MAXNAME + 1, &nq, sizeof(int));
+				nq++;
+			}
+			memcpy(&qi[i - lo], entry + MA_DNS_MAXNAME + 1, sizeof(int));
+		}
+		mailauth_dns_resolve(qs, nq);
+		for (int i = lo; i < hi; i++)
+		{
+			emit(arg, i, qi[i - lo] >= 0 ? &qs[qi[i - lo]] : NULL);
+			if ((i - lo) % 64 == 63)
+				CHECK_FOR_INTERRUPTS();
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+		mailauth_progress_report(&progress, hi);
+		CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextDelete(tmp);
+}
+
 typedef struct NameSlot
 {
 	char	   *input;
-	int			query;			/* index into qs, or -1 when invalid */
+	char	   *norm;			/* NULL when invalid */
 } NameSlot;
+
+typedef struct LookupManyState
+{
+	ReturnSetInfo *rsinfo;
+	NameSlot   *slots;
+} LookupManyState;
+
+static void
+lookup_many_emit(void *arg, int s, ma_dns_query *q)
+{
+	LookupManyState *st = arg;
+	ReturnSetInfo *rsinfo = st->rsinfo;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, true, true, true, true};
+	const ma_dns_result *r;
+
+	values[0] = CStringGetTextDatum(st->slots[s].input);
+	if (q == NULL)
+	{
+		values[1] = CStringGetTextDatum("invalid");
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		return;
+	}
+	r = q->result;
+	values[1] = CStringGetTextDatum(ma_dns_status_name(r ? r->status : MA_DNS_ERROR));
+	if (r == NULL || r->status != MA_DNS_OK || r->nrr == 0)
+	{
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		return;
+	}
+	for (int i = 0; i < r->nrr; i++)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[2] = CStringGetTextDatum(r->rr[i].name);
+		values[3] = CStringGetTextDatum(ma_dns_type_name(r->rr[i].type));
+		values[4] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
+		values[5] = rr_data(&r->rr[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
 
 PG_FUNCTION_INFO_V1(mailauth_dns_lookup_many);
 Datum
@@ -550,13 +685,13 @@ mailauth_dns_lookup_many(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *elnulls;
 	int			nelems,
-				nslots = 0,
-				nq = 0;
+				nslots = 0;
 	NameSlot   *slots;
-	ma_dns_query *qs;
+	char	  **names;
 	HASHCTL		ctl;
 	HTAB	   *seen;
 	char		key[NAME_KEYLEN];
+	LookupManyState st;
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
@@ -573,7 +708,6 @@ mailauth_dns_lookup_many(PG_FUNCTION_ARGS)
 	seen = hash_create("mailauth dns names", Max(nelems, 16), &ctl,
 					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	slots = palloc(sizeof(NameSlot) * Max(nelems, 1));
-	qs = mailauth_dns_queries(nelems);
 	for (int i = 0; i < nelems; i++)
 	{
 		char	   *in;
@@ -585,11 +719,13 @@ mailauth_dns_lookup_many(PG_FUNCTION_ARGS)
 
 		if (elnulls[i])
 			continue;
+		if (i % 256 == 255)
+			CHECK_FOR_INTERRUPTS();
 		in = TextDatumGetCString(elems[i]);
 		if (strlen(in) >= sizeof(key))
 		{
 			slots[nslots].input = in;
-			slots[nslots++].query = -1;
+			slots[nslots++].norm = NULL;
 			continue;
 		}
 		memset(key, 0, sizeof(key));
@@ -608,50 +744,15 @@ mailauth_dns_lookup_many(PG_FUNCTION_ARGS)
 		if (msg == NULL)
 			msg = ma_dns_name_check(n, norm);
 		slots[nslots].input = in;
-		if (msg)
-			slots[nslots++].query = -1;
-		else
-		{
-			ma_dns_query_init(&qs[nq], norm, type);
-			slots[nslots++].query = nq++;
-		}
+		slots[nslots++].norm = msg ? NULL : pstrdup(norm);
 	}
-	mailauth_dns_resolve(qs, nq);
-
+	hash_destroy(seen);
+	names = palloc(sizeof(char *) * Max(nslots, 1));
 	for (int s = 0; s < nslots; s++)
-	{
-		Datum		values[6];
-		bool		nulls[6] = {false, false, true, true, true, true};
-		ma_dns_query *q;
-		const ma_dns_result *r;
-
-		values[0] = CStringGetTextDatum(slots[s].input);
-		if (slots[s].query < 0)
-		{
-			values[1] = CStringGetTextDatum("invalid");
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			continue;
-		}
-		q = &qs[slots[s].query];
-		r = q->result;
-		values[1] = CStringGetTextDatum(ma_dns_status_name(r ? r->status : MA_DNS_ERROR));
-		if (r == NULL || r->status != MA_DNS_OK || r->nrr == 0)
-		{
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			continue;
-		}
-		for (int i = 0; i < r->nrr; i++)
-		{
-			memset(nulls, 0, sizeof(nulls));
-			values[2] = CStringGetTextDatum(r->rr[i].name);
-			values[3] = CStringGetTextDatum(ma_dns_type_name(r->rr[i].type));
-			values[4] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
-			values[5] = rr_data(&r->rr[i]);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-	}
-	for (int i = 0; i < nq; i++)
-		ma_dns_query_clear(&qs[i]);
+		names[s] = slots[s].norm;
+	st.rsinfo = rsinfo;
+	st.slots = slots;
+	query_chunks(fcinfo, names, nslots, type, lookup_many_emit, &st);
 	return (Datum) 0;
 }
 
@@ -683,6 +784,33 @@ lookup_one(const char *name, uint16_t type)
 	return q;
 }
 
+/* the MX rows of one answer, sorted as mx_lookup() gives them, after key */
+static void
+mx_rows(ReturnSetInfo *rsinfo, const ma_dns_query *q, Datum key, bool with_key)
+{
+	const ma_dns_result *r = q->result;
+	const ma_dns_rr **mx;
+	int			nmx = 0;
+	int			off = with_key ? 1 : 0;
+
+	mx = palloc(sizeof(ma_dns_rr *) * Max(r->nrr, 1));
+	for (int i = 0; i < r->nrr; i++)
+		if (r->status == MA_DNS_OK && r->rr[i].type == MA_T_MX)
+			mx[nmx++] = &r->rr[i];
+	qsort(mx, nmx, sizeof(ma_dns_rr *), mx_cmp);
+	for (int i = 0; i < nmx; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = key;
+		values[off + 0] = Int32GetDatum(mx[i]->pref);
+		values[off + 1] = CStringGetTextDatum(mx[i]->target);
+		values[off + 2] = Int32GetDatum(rr_ttl(q, mx[i]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
 PG_FUNCTION_INFO_V1(mailauth_mx_lookup);
 Datum
 mailauth_mx_lookup(PG_FUNCTION_ARGS)
@@ -691,30 +819,70 @@ mailauth_mx_lookup(PG_FUNCTION_ARGS)
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char		norm[MA_DNS_MAXNAME + 1];
 	ma_dns_query *q;
-	const ma_dns_result *r;
-	const ma_dns_rr **mx;
-	int			nmx = 0;
 
 	mailauth_dns_normalize(name, norm);
 	mailauth_init_srf(fcinfo);
 	q = lookup_one(norm, MA_T_MX);
-	r = q->result;
-	mx = palloc(sizeof(ma_dns_rr *) * Max(r->nrr, 1));
-	for (int i = 0; i < r->nrr; i++)
-		if (r->status == MA_DNS_OK && r->rr[i].type == MA_T_MX)
-			mx[nmx++] = &r->rr[i];
-	qsort(mx, nmx, sizeof(ma_dns_rr *), mx_cmp);
-	for (int i = 0; i < nmx; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-
-		values[0] = Int32GetDatum(mx[i]->pref);
-		values[1] = CStringGetTextDatum(mx[i]->target);
-		values[2] = Int32GetDatum(rr_ttl(q, mx[i]));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	mx_rows(rsinfo, q, (Datum) 0, false);
 	ma_dns_query_clear(q);
+	return (Datum) 0;
+}
+
+/*
+ * The set forms of mx_lookup() and ptr_lookup(): every input checked first
+ * (an invalid one is the same ERROR the single form gives, before any
+ * query), then all queries resolved concurrently, a chunk at a time; a
+ * failed lookup is the ERROR the single form raises for it (use
+ * dns_lookup(text[], ...) for a status per name instead).
+ */
+typedef struct KeyedRows
+{
+	ReturnSetInfo *rsinfo;
+	Datum	   *keys;
+	bool		ptr;
+} KeyedRows;
+
+static void ptr_rows(ReturnSetInfo *rsinfo, const ma_dns_query *q, Datum key, bool with_key);
+
+static void
+keyed_emit(void *arg, int i, ma_dns_query *q)
+{
+	KeyedRows  *kr = arg;
+
+	if (lookup_failed(q->result))
+		mailauth_dns_raise(q);
+	if (kr->ptr)
+		ptr_rows(kr->rsinfo, q, kr->keys[i], true);
+	else
+		mx_rows(kr->rsinfo, q, kr->keys[i], true);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_mx_lookup_many);
+Datum
+mailauth_mx_lookup_many(PG_FUNCTION_ARGS)
+{
+	MailauthBulkArg a;
+	char	  **names;
+	int			n = 0;
+	KeyedRows	kr;
+
+	mailauth_bulk_arg(fcinfo, 0, TEXTOID, "domains", &a);
+	names = palloc(sizeof(char *) * Max(a.n, 1));
+	kr.keys = palloc(sizeof(Datum) * Max(a.n, 1));
+	for (int i = 0; i < a.n; i++)
+	{
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		if (a.nulls[i])
+			continue;			/* NULL elements are skipped */
+		mailauth_dns_normalize(TextDatumGetCString(a.d[i]), norm);
+		names[n] = pstrdup(norm);
+		kr.keys[n++] = a.d[i];
+	}
+	mailauth_init_srf(fcinfo);
+	kr.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	kr.ptr = false;
+	query_chunks(fcinfo, names, n, MA_T_MX, keyed_emit, &kr);
 	return (Datum) 0;
 }
 
@@ -722,6 +890,35 @@ mailauth_mx_lookup(PG_FUNCTION_ARGS)
  * ptr_lookup(ip inet) -> (name, ttl)
  * ---------------------------------------------------------------------
  */
+static void
+ptr_rows(ReturnSetInfo *rsinfo, const ma_dns_query *q, Datum key, bool with_key)
+{
+	const ma_dns_result *r = q->result;
+	int			off = with_key ? 1 : 0;
+
+	if (r->status != MA_DNS_OK)
+		return;
+	for (int i = 0; i < r->nrr; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		if (r->rr[i].type != MA_T_PTR)
+			continue;
+		values[0] = key;
+		values[off + 0] = CStringGetTextDatum(r->rr[i].target);
+		values[off + 1] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+static void
+reverse_name(inet *ip, char *rev, size_t len)
+{
+	ma_dns_reverse_name(ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6,
+						ip_addr(ip), rev, len);
+}
+
 PG_FUNCTION_INFO_V1(mailauth_ptr_lookup);
 Datum
 mailauth_ptr_lookup(PG_FUNCTION_ARGS)
@@ -730,26 +927,68 @@ mailauth_ptr_lookup(PG_FUNCTION_ARGS)
 	inet	   *ip = PG_GETARG_INET_PP(0);
 	char		rev[128];
 	ma_dns_query *q;
-	const ma_dns_result *r;
 
-	ma_dns_reverse_name(ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6,
-						ip_addr(ip), rev, sizeof(rev));
+	reverse_name(ip, rev, sizeof(rev));
 	mailauth_init_srf(fcinfo);
 	q = lookup_one(rev, MA_T_PTR);
-	r = q->result;
-	if (r->status == MA_DNS_OK)
-		for (int i = 0; i < r->nrr; i++)
-		{
-			Datum		values[2];
-			bool		nulls[2] = {false, false};
-
-			if (r->rr[i].type != MA_T_PTR)
-				continue;
-			values[0] = CStringGetTextDatum(r->rr[i].target);
-			values[1] = Int32GetDatum(rr_ttl(q, &r->rr[i]));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+	ptr_rows(rsinfo, q, (Datum) 0, false);
 	ma_dns_query_clear(q);
+	return (Datum) 0;
+}
+
+/*
+ * ptr_lookup(ip text): the same, for an address written as a literal.  With
+ * the inet[] set form beside the inet form, ptr_lookup('192.0.2.1') would
+ * be ambiguous (inet and inet[] are different type categories, and an
+ * unknown-type literal picks neither); a text overload takes the literal,
+ * as text wins that match.  ptr_check, dnsbl_check, spf_verify and
+ * helo_check have the same overload.
+ */
+void
+mailauth_inet_arg_from_text(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *s;
+
+	if (PG_ARGISNULL(argno))
+		return;
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	fcinfo->args[argno].value = DirectFunctionCall1(inet_in, CStringGetDatum(s));
+}
+
+PG_FUNCTION_INFO_V1(mailauth_ptr_lookup_text);
+Datum
+mailauth_ptr_lookup_text(PG_FUNCTION_ARGS)
+{
+	mailauth_inet_arg_from_text(fcinfo, 0);
+	return mailauth_ptr_lookup(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_ptr_lookup_many);
+Datum
+mailauth_ptr_lookup_many(PG_FUNCTION_ARGS)
+{
+	MailauthBulkArg a;
+	char	  **names;
+	int			n = 0;
+	KeyedRows	kr;
+
+	mailauth_bulk_arg(fcinfo, 0, INETOID, "ips", &a);
+	names = palloc(sizeof(char *) * Max(a.n, 1));
+	kr.keys = palloc(sizeof(Datum) * Max(a.n, 1));
+	for (int i = 0; i < a.n; i++)
+	{
+		char		rev[128];
+
+		if (a.nulls[i])
+			continue;			/* NULL elements are skipped */
+		reverse_name(DatumGetInetPP(a.d[i]), rev, sizeof(rev));
+		names[n] = pstrdup(rev);
+		kr.keys[n++] = a.d[i];
+	}
+	mailauth_init_srf(fcinfo);
+	kr.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	kr.ptr = true;
+	query_chunks(fcinfo, names, n, MA_T_PTR, keyed_emit, &kr);
 	return (Datum) 0;
 }
 

@@ -28,6 +28,7 @@
 #include "utils/lsyscache.h"
 
 #include "mailauth.h"
+#include "pg_bulk.h"
 #include "core/ma_spf.h"
 #include "core/ma_spf2.h"
 #include "core/ma_spflint.h"
@@ -146,6 +147,134 @@ mailauth_spf_verify(PG_FUNCTION_ARGS)
 	values[5] = Int32GetDatum(out.dns_lookups);
 	values[6] = Int32GetDatum(out.void_lookups);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* spf_verify(ip text, sender text, helo text): an address as a literal (see ptr_lookup(text)) */
+PG_FUNCTION_INFO_V1(mailauth_spf_verify_text);
+Datum
+mailauth_spf_verify_text(PG_FUNCTION_ARGS)
+{
+	mailauth_inet_arg_from_text(fcinfo, 0);
+	return mailauth_spf_verify(fcinfo);
+}
+
+/*
+ * spf_verify(ips inet[], senders text[], helos text[] DEFAULT NULL)
+ *	 RETURNS TABLE(ip, sender, helo, <the columns of spf_result>)
+ *
+ * Parallel arrays (one element: used for every row); a NULL ip skips the
+ * row (the single form returns NULL for it).  Every evaluation runs in the
+ * same waves (pg_bulk.c).
+ */
+typedef struct VerifySlot
+{
+	ma_spf_request req;
+	ma_spf_outcome out;
+	char	   *sender;
+	char	   *helo;
+} VerifySlot;
+
+typedef struct VerifyBulk
+{
+	ReturnSetInfo *rsinfo;
+	MailauthBulkArg args[3];
+	int		   *rows;			/* item -> row of the arrays */
+	VerifySlot *slots;
+	MemoryContext cxt;			/* for the slots' strings */
+} VerifyBulk;
+
+static int
+verify_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	VerifyBulk *vb = arg;
+	VerifySlot *vs = &vb->slots[slot];
+
+	if (wave == 0)
+	{
+		int			row = vb->rows[item];
+		Datum		d;
+		MemoryContext old = MemoryContextSwitchTo(vb->cxt);
+
+		if (vs->sender)
+			pfree(vs->sender);
+		if (vs->helo)
+			pfree(vs->helo);
+		vs->sender = mailauth_bulk_get(&vb->args[1], row, &d) ? TextDatumGetCString(d) : NULL;
+		vs->helo = mailauth_bulk_get(&vb->args[2], row, &d) ? TextDatumGetCString(d) : NULL;
+		MemoryContextSwitchTo(old);
+		mailauth_bulk_get(&vb->args[0], row, &d);
+		mailauth_spf_request(&vs->req, DatumGetInetPP(d), vs->sender, vs->helo);
+	}
+	memset(&vs->out, 0, sizeof(vs->out));
+	if (mailauth_spf_engine == MAILAUTH_SPF_LIBSPF2)
+		ma_spf2_check_host(&vs->req, ma_dns_wave_lookup, w, &vs->out);
+	else
+		ma_spf_check_host(&vs->req, ma_dns_wave_lookup, w, &vs->out);
+	if (!vs->out.pending)
+		return 0;
+	if (wave >= MAX_WAVES)
+	{
+		/* as mailauth_spf_evaluate() ends it */
+		vs->out.pending = false;
+		vs->out.result = MA_SPF_TEMPERROR;
+		snprintf(vs->out.problem, sizeof(vs->out.problem), "too many rounds of DNS lookups");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+verify_emit(void *arg, int item, int slot)
+{
+	VerifyBulk *vb = arg;
+	VerifySlot *vs = &vb->slots[slot];
+	int			row = vb->rows[item];
+	char		received[2048];
+	Datum		values[10];
+	bool		nulls[10];
+
+	memset(nulls, 0, sizeof(nulls));
+	for (int k = 0; k < 3; k++)
+		nulls[k] = !mailauth_bulk_get(&vb->args[k], row, &values[k]);
+	ma_spf_received_spf(&vs->req, &vs->out, received, sizeof(received));
+	values[3] = CStringGetTextDatum(ma_spf_res_name(vs->out.result));
+	values[4] = text_or_null(vs->out.explanation[0] ? vs->out.explanation : vs->out.problem, &nulls[4]);
+	values[5] = text_or_null(vs->out.mechanism, &nulls[5]);
+	values[6] = text_or_null(vs->out.domain, &nulls[6]);
+	values[7] = text_or_null(received, &nulls[7]);
+	values[8] = Int32GetDatum(vs->out.dns_lookups);
+	values[9] = Int32GetDatum(vs->out.void_lookups);
+	tuplestore_putvalues(vb->rsinfo->setResult, vb->rsinfo->setDesc, values, nulls);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_spf_verify_many);
+Datum
+mailauth_spf_verify_many(PG_FUNCTION_ARGS)
+{
+	VerifyBulk *vb = palloc0(sizeof(VerifyBulk));
+	int			nrows,
+				n = 0;
+
+	mailauth_init_srf(fcinfo);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	mailauth_bulk_arg(fcinfo, 0, INETOID, "ips", &vb->args[0]);
+	mailauth_bulk_arg(fcinfo, 1, TEXTOID, "senders", &vb->args[1]);
+	mailauth_bulk_arg(fcinfo, 2, TEXTOID, "helos", &vb->args[2]);
+	nrows = mailauth_bulk_rows("spf_verify", vb->args, 3);
+	vb->rows = palloc(sizeof(int) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		Datum		d;
+
+		if (mailauth_bulk_get(&vb->args[0], i, &d))
+			vb->rows[n++] = i;	/* NULL ips are skipped */
+	}
+	vb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	vb->slots = palloc0(sizeof(VerifySlot) * mailauth_bulk_nslots(n));
+	vb->cxt = CurrentMemoryContext;
+	mailauth_bulk_run(fcinfo, n, verify_step, verify_emit, vb);
+	return (Datum) 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -349,22 +478,131 @@ mailauth_spf_check(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/*
+ * The set forms of spf_check, spf_record and spf_includes: one lint per
+ * input, every lint in the same waves (pg_bulk.c), rows in input order.
+ */
+typedef enum LintKind
+{
+	LINT_CHECK,
+	LINT_RECORD,
+	LINT_INCLUDES
+} LintKind;
+
+typedef struct LintBulk
+{
+	LintKind	kind;
+	ReturnSetInfo *rsinfo;
+	char	  **inputs;			/* check, record: per item, as given */
+	char	  **domains;		/* per item: normalised (as given when invalid: the lint says so) */
+	Datum	   *keys;			/* includes: the domain as given, per item */
+	char	  **hosts;			/* includes: per item */
+	Datum	   *hostkeys;
+	ma_spf_lint *lints;			/* per slot */
+	Deprecated *dep;
+	int			ndep;
+	int			nslots;
+} LintBulk;
+
+static void
+lintbulk_free(void *arg)
+{
+	LintBulk   *lb = arg;
+
+	for (int i = 0; i < lb->nslots; i++)
+		ma_spf_lint_free(&lb->lints[i]);
+}
+
+static int
+lint_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	LintBulk   *lb = arg;
+
+	ma_spf_lint_free(&lb->lints[slot]);
+	if (ma_spf_lint_run(lb->domains[item], ma_dns_wave_lookup, w, &lb->lints[slot]) == 0)
+		return 0;
+	if (wave >= MAX_WAVES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("SPF policy walk needed more than %d rounds of DNS lookups", MAX_WAVES)));
+	return 1;
+}
+
+static HeapTuple summary_tuple(TupleDesc td, const char *domain, const ma_spf_lint *l);
+
+static void
+lint_emit(void *arg, int item, int slot)
+{
+	LintBulk   *lb = arg;
+	ma_spf_lint *l = &lb->lints[slot];
+
+	switch (lb->kind)
+	{
+		case LINT_CHECK:
+			emit_findings(lb->rsinfo, lb->inputs[item], l, lb->dep, lb->ndep);
+			break;
+		case LINT_RECORD:
+			tuplestore_puttuple(lb->rsinfo->setResult,
+								summary_tuple(lb->rsinfo->setDesc, lb->inputs[item], l));
+			break;
+		case LINT_INCLUDES:
+			{
+				Datum		values[3];
+				bool		nulls[3] = {false, false, false};
+
+				values[0] = lb->keys[item];
+				values[1] = lb->hostkeys[item];
+				values[2] = BoolGetDatum(ma_spf_lint_includes(l, lb->hosts[item]));
+				tuplestore_putvalues(lb->rsinfo->setResult, lb->rsinfo->setDesc, values, nulls);
+			}
+			break;
+	}
+	ma_spf_lint_free(l);
+}
+
+/* the names to lint: normalised as the single forms do (IDN to A-labels) */
+static char **
+lint_names(char **inputs, int n)
+{
+	char	  **out = palloc(sizeof(char *) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		out[i] = mailauth_dns_try_normalize(inputs[i], norm) ? pstrdup(norm) : inputs[i];
+	}
+	return out;
+}
+
+static void
+lint_bulk_run(FunctionCallInfo fcinfo, LintBulk *lb, int n)
+{
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+	int			nslots = mailauth_bulk_nslots(n);
+
+	lb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	lb->lints = palloc0(sizeof(ma_spf_lint) * nslots);
+	cb->func = lintbulk_free;
+	cb->arg = lb;
+	lb->nslots = nslots;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	mailauth_bulk_run(fcinfo, n, lint_step, lint_emit, lb);
+}
+
 PG_FUNCTION_INFO_V1(mailauth_spf_check_many);
 Datum
 mailauth_spf_check_many(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			n;
-	char	  **domains = domains_arg(PG_GETARG_ARRAYTYPE_P(0), &n);
-	ma_spf_lint *l;
-	Deprecated *dep;
-	int			ndep;
+	LintBulk   *lb = palloc0(sizeof(LintBulk));
 
+	lb->kind = LINT_CHECK;
+	lb->inputs = domains_arg(PG_GETARG_ARRAYTYPE_P(0), &n);
+	lb->domains = lint_names(lb->inputs, n);
 	mailauth_init_srf(fcinfo);
-	dep = load_deprecated(fcinfo, &ndep);
-	l = lint_domains(domains, n);
-	for (int i = 0; i < n; i++)
-		emit_findings(rsinfo, domains[i], &l[i], dep, ndep);
+	lb->dep = load_deprecated(fcinfo, &lb->ndep);
+	lint_bulk_run(fcinfo, lb, n);
 	return (Datum) 0;
 }
 
@@ -408,15 +646,14 @@ PG_FUNCTION_INFO_V1(mailauth_spf_record_many);
 Datum
 mailauth_spf_record_many(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			n;
-	char	  **domains = domains_arg(PG_GETARG_ARRAYTYPE_P(0), &n);
-	ma_spf_lint *l;
+	LintBulk   *lb = palloc0(sizeof(LintBulk));
 
+	lb->kind = LINT_RECORD;
+	lb->inputs = domains_arg(PG_GETARG_ARRAYTYPE_P(0), &n);
+	lb->domains = lint_names(lb->inputs, n);
 	mailauth_init_srf(fcinfo);
-	l = lint_domains(domains, n);
-	for (int i = 0; i < n; i++)
-		tuplestore_puttuple(rsinfo->setResult, summary_tuple(rsinfo->setDesc, domains[i], &l[i]));
+	lint_bulk_run(fcinfo, lb, n);
 	return (Datum) 0;
 }
 
@@ -429,4 +666,46 @@ mailauth_spf_includes(PG_FUNCTION_ARGS)
 	ma_spf_lint *l = lint_domains(&domain, 1);
 
 	PG_RETURN_BOOL(ma_spf_lint_includes(l, host));
+}
+
+/*
+ * spf_includes(domains text[], hosts text[])
+ *	 RETURNS TABLE(domain, host, spf_includes boolean)
+ * Parallel arrays (one element: used for every row); a NULL element skips
+ * the row; an invalid domain is the single form's ERROR.
+ */
+PG_FUNCTION_INFO_V1(mailauth_spf_includes_many);
+Datum
+mailauth_spf_includes_many(PG_FUNCTION_ARGS)
+{
+	MailauthBulkArg args[2];
+	int			nrows,
+				n = 0;
+	LintBulk   *lb = palloc0(sizeof(LintBulk));
+
+	mailauth_bulk_arg(fcinfo, 0, TEXTOID, "domains", &args[0]);
+	mailauth_bulk_arg(fcinfo, 1, TEXTOID, "hosts", &args[1]);
+	nrows = mailauth_bulk_rows("spf_includes", args, 2);
+	lb->kind = LINT_INCLUDES;
+	lb->domains = palloc(sizeof(char *) * Max(nrows, 1));
+	lb->keys = palloc(sizeof(Datum) * Max(nrows, 1));
+	lb->hosts = palloc(sizeof(char *) * Max(nrows, 1));
+	lb->hostkeys = palloc(sizeof(Datum) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		Datum		d,
+					h;
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		if (!mailauth_bulk_get(&args[0], i, &d) || !mailauth_bulk_get(&args[1], i, &h))
+			continue;
+		mailauth_dns_normalize(TextDatumGetCString(d), norm);
+		lb->domains[n] = pstrdup(norm);
+		lb->keys[n] = d;
+		lb->hosts[n] = TextDatumGetCString(h);
+		lb->hostkeys[n++] = h;
+	}
+	mailauth_init_srf(fcinfo);
+	lint_bulk_run(fcinfo, lb, n);
+	return (Datum) 0;
 }

@@ -28,6 +28,7 @@
 #include "utils/lsyscache.h"
 
 #include "mailauth.h"
+#include "pg_bulk.h"
 #include "core/ma_report.h"
 #include "core/ma_trust.h"
 #include "core/ma_wave.h"
@@ -228,6 +229,15 @@ mailauth_ptr_check(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
 }
 
+/* ptr_check(ip text): an address as a literal (see ptr_lookup(text)) */
+PG_FUNCTION_INFO_V1(mailauth_ptr_check_text);
+Datum
+mailauth_ptr_check_text(PG_FUNCTION_ARGS)
+{
+	mailauth_inet_arg_from_text(fcinfo, 0);
+	return mailauth_ptr_check(fcinfo);
+}
+
 /* ---------------------------------------------------------------------
  * helo_check(helo text, ip inet DEFAULT NULL, domain text DEFAULT NULL)
  *	 RETURNS helo_check_result (helo, valid_syntax, is_ip_literal,
@@ -284,6 +294,255 @@ mailauth_helo_check(PG_FUNCTION_ARGS)
 	v[7] = tristate(r->matches_mx, &n[7]);
 	v[8] = problems_array(&r->problems);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
+}
+
+/* ---------------------------------------------------------------------
+ * Set forms: ptr_check(ips inet[]) RETURNS SETOF ptr_check_result (ip as
+ * given), helo_check(helos text[], ips inet[], domains text[]) RETURNS
+ * TABLE(helo, ip, domain, <the other columns of helo_check_result>).
+ * Inputs are checked first (the single forms' ERRORs), then every check
+ * runs in the same waves (pg_bulk.c); NULL keys are skipped.
+ * ---------------------------------------------------------------------
+ */
+typedef struct TrustBulk
+{
+	ReturnSetInfo *rsinfo;
+	MailauthBulkArg args[4];
+	int		   *rows;			/* item -> row of the arrays */
+	int			nkept;			/* items: the rows whose key is not NULL */
+	ma_ip	   *ips;			/* per row */
+	bool	   *have_ip;
+	char	  **names;			/* per row: normalised domain (helo: domain; dbl: the domain) */
+	char	  **zones;
+	int			nzones;
+	void	   *slots;
+	int			nslots;
+	void		(*free_slot) (void *slots, int i);
+} TrustBulk;
+
+static void
+trustbulk_callback(void *arg)
+{
+	TrustBulk  *tb = arg;
+
+	if (tb->free_slot)
+		for (int i = 0; i < tb->nslots; i++)
+			tb->free_slot(tb->slots, i);
+}
+
+/* slots freed with the memory context, whatever happens */
+static void
+trustbulk_slots(TrustBulk *tb, int n, size_t size, void (*free_slot) (void *, int))
+{
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+	tb->nslots = mailauth_bulk_nslots(n);
+	tb->slots = palloc0(size * tb->nslots);
+	tb->free_slot = free_slot;
+	cb->func = trustbulk_callback;
+	cb->arg = tb;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+}
+
+/* the rows whose key (args[0]) is not NULL */
+static int
+trustbulk_rows(TrustBulk *tb, int nrows)
+{
+	int			n = 0;
+
+	tb->rows = palloc(sizeof(int) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		Datum		d;
+
+		if (mailauth_bulk_get(&tb->args[0], i, &d))
+			tb->rows[n++] = i;
+	}
+	tb->nkept = n;
+	return n;
+}
+
+/*
+ * the ips of args[k] per row, checked as the single forms check them (only
+ * the rows kept: trustbulk_rows() first)
+ */
+static void
+trustbulk_ips(TrustBulk *tb, int k, int nrows)
+{
+	tb->ips = palloc0(sizeof(ma_ip) * Max(nrows, 1));
+	tb->have_ip = palloc0(sizeof(bool) * Max(nrows, 1));
+	for (int r = 0; r < tb->nkept; r++)
+	{
+		int			i = tb->rows[r];
+		Datum		d;
+
+		if (mailauth_bulk_get(&tb->args[k], i, &d))
+		{
+			inet_to_ma_ip(DatumGetInetPP(d), &tb->ips[i], "ip");
+			tb->have_ip[i] = true;
+		}
+	}
+}
+
+/* the domains of args[k] per kept row, normalised (an invalid one: ERROR) */
+static void
+trustbulk_names(TrustBulk *tb, int k, int nrows)
+{
+	tb->names = palloc0(sizeof(char *) * Max(nrows, 1));
+	for (int r = 0; r < tb->nkept; r++)
+	{
+		int			i = tb->rows[r];
+		Datum		d;
+		char		norm[MA_DNS_MAXNAME + 1];
+
+		if (mailauth_bulk_get(&tb->args[k], i, &d))
+		{
+			mailauth_dns_normalize(TextDatumGetCString(d), norm);
+			tb->names[i] = pstrdup(norm);
+		}
+	}
+}
+
+static void
+free_ptr_slot(void *slots, int i)
+{
+	ma_ptr_result_free(&((ma_ptr_result *) slots)[i]);
+}
+
+static int
+ptr_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	TrustBulk  *tb = arg;
+	ma_ptr_result *r = &((ma_ptr_result *) tb->slots)[slot];
+
+	ma_ptr_result_free(r);
+	if (ma_ptr_check(&tb->ips[tb->rows[item]], ma_dns_wave_lookup, w, r) == 0)
+		return 0;
+	if (wave >= MAX_WAVES)
+		too_many_waves("ptr_check");
+	return 1;
+}
+
+static void
+ptr_emit(void *arg, int item, int slot)
+{
+	TrustBulk  *tb = arg;
+	ma_ptr_result *r = &((ma_ptr_result *) tb->slots)[slot];
+	Datum		v[7];
+	bool		n[7];
+
+	memset(n, 0, sizeof(n));
+	mailauth_bulk_get(&tb->args[0], tb->rows[item], &v[0]);	/* as given */
+	v[1] = text_array(r->ptr_names, r->nptr);
+	v[2] = BoolGetDatum(r->forward_confirmed);
+	v[3] = str_datum(r->confirmed_name, &n[3]);
+	v[4] = BoolGetDatum(r->generic);
+	n[4] = r->nptr == 0;
+	v[5] = str_datum(r->status, &n[5]);
+	v[6] = problems_array(&r->problems);
+	tuplestore_putvalues(tb->rsinfo->setResult, tb->rsinfo->setDesc, v, n);
+	ma_ptr_result_free(r);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_ptr_check_many);
+Datum
+mailauth_ptr_check_many(PG_FUNCTION_ARGS)
+{
+	TrustBulk  *tb = palloc0(sizeof(TrustBulk));
+	int			nrows,
+				n;
+
+	mailauth_bulk_arg(fcinfo, 0, INETOID, "ips", &tb->args[0]);
+	nrows = tb->args[0].n;
+	n = trustbulk_rows(tb, nrows);
+	trustbulk_ips(tb, 0, nrows);
+	mailauth_init_srf(fcinfo);
+	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (tb->rsinfo->setDesc->natts != 7)
+		elog(ERROR, "ptr_check: return type must have 7 columns");
+	trustbulk_slots(tb, n, sizeof(ma_ptr_result), free_ptr_slot);
+	mailauth_bulk_run(fcinfo, n, ptr_step, ptr_emit, tb);
+	return (Datum) 0;
+}
+
+static int
+helo_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	TrustBulk  *tb = arg;
+	ma_helo_result *r = &((ma_helo_result *) tb->slots)[slot];
+	int			row = tb->rows[item];
+	Datum		d;
+	char	   *helo;
+
+	mailauth_bulk_get(&tb->args[0], row, &d);
+	helo = TextDatumGetCString(d);
+	memset(r, 0, sizeof(*r));
+	if (ma_helo_check(helo, tb->have_ip[row] ? &tb->ips[row] : NULL, tb->names[row],
+					  ma_dns_wave_lookup, w, r) == 0)
+	{
+		pfree(helo);
+		return 0;
+	}
+	pfree(helo);
+	if (wave >= MAX_WAVES)
+		too_many_waves("helo_check");
+	return 1;
+}
+
+static void
+helo_emit(void *arg, int item, int slot)
+{
+	TrustBulk  *tb = arg;
+	ma_helo_result *r = &((ma_helo_result *) tb->slots)[slot];
+	int			row = tb->rows[item];
+	Datum		v[11];
+	bool		n[11];
+
+	memset(n, 0, sizeof(n));
+	for (int k = 0; k < 3; k++)
+		n[k] = !mailauth_bulk_get(&tb->args[k], row, &v[k]);
+	v[3] = BoolGetDatum(r->valid_syntax);
+	v[4] = BoolGetDatum(r->is_ip_literal);
+	v[5] = BoolGetDatum(r->is_localhost);
+	v[6] = tristate(r->resolves, &n[6]);
+	v[7] = tristate(r->matches_ip, &n[7]);
+	v[8] = tristate(r->in_domain, &n[8]);
+	v[9] = tristate(r->matches_mx, &n[9]);
+	v[10] = problems_array(&r->problems);
+	tuplestore_putvalues(tb->rsinfo->setResult, tb->rsinfo->setDesc, v, n);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_helo_check_many);
+Datum
+mailauth_helo_check_many(PG_FUNCTION_ARGS)
+{
+	TrustBulk  *tb = palloc0(sizeof(TrustBulk));
+	int			nrows,
+				n;
+
+	mailauth_init_srf(fcinfo);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	mailauth_bulk_arg(fcinfo, 0, TEXTOID, "helos", &tb->args[0]);
+	mailauth_bulk_arg(fcinfo, 1, INETOID, "ips", &tb->args[1]);
+	mailauth_bulk_arg(fcinfo, 2, TEXTOID, "domains", &tb->args[2]);
+	nrows = mailauth_bulk_rows("helo_check", tb->args, 3);
+	n = trustbulk_rows(tb, nrows);
+	trustbulk_ips(tb, 1, nrows);
+	trustbulk_names(tb, 2, nrows);
+	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	trustbulk_slots(tb, n, sizeof(ma_helo_result), NULL);
+	mailauth_bulk_run(fcinfo, n, helo_step, helo_emit, tb);
+	return (Datum) 0;
+}
+
+/* helo_check(helo text, ip text, domain text): an address as a literal (see ptr_lookup(text)) */
+PG_FUNCTION_INFO_V1(mailauth_helo_check_text);
+Datum
+mailauth_helo_check_text(PG_FUNCTION_ARGS)
+{
+	mailauth_inet_arg_from_text(fcinfo, 1);
+	return mailauth_helo_check(fcinfo);
 }
 
 /* ---------------------------------------------------------------------
@@ -346,6 +605,12 @@ list_common(FunctionCallInfo fcinfo, bool domain_list)
 	ma_dns_wave *w;
 	ma_dnsbl_result *r = palloc0(sizeof(ma_dnsbl_result));
 
+	if (PG_ARGISNULL(0))
+	{
+		/* not STRICT (zones may be NULL): a NULL ip or domain has no rows */
+		mailauth_init_srf(fcinfo);
+		return (Datum) 0;
+	}
 	if (domain_list)
 	{
 		domain = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -399,11 +664,132 @@ mailauth_dnsbl_check(PG_FUNCTION_ARGS)
 	return list_common(fcinfo, false);
 }
 
+/* dnsbl_check(ip text, zones text[]): an address as a literal (see ptr_lookup(text)) */
+PG_FUNCTION_INFO_V1(mailauth_dnsbl_check_text);
+Datum
+mailauth_dnsbl_check_text(PG_FUNCTION_ARGS)
+{
+	mailauth_inet_arg_from_text(fcinfo, 0);
+	return list_common(fcinfo, false);
+}
+
 PG_FUNCTION_INFO_V1(mailauth_dbl_check);
 Datum
 mailauth_dbl_check(PG_FUNCTION_ARGS)
 {
 	return list_common(fcinfo, true);
+}
+
+/*
+ * dnsbl_check(ips inet[], zones text[] DEFAULT NULL) and
+ * dbl_check(domains text[], zones text[] DEFAULT NULL)
+ *	 RETURNS TABLE(ip | domain, zone, listed, codes, reason): the rows of
+ *	 the single form for each input, in input order; NULL inputs skipped.
+ */
+typedef struct ListBulk
+{
+	TrustBulk	tb;
+	bool		domain_list;
+} ListBulk;
+
+static void
+free_dnsbl_slot(void *slots, int i)
+{
+	ma_dnsbl_result_free(&((ma_dnsbl_result *) slots)[i]);
+}
+
+static int
+list_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	ListBulk   *lb = arg;
+	TrustBulk  *tb = &lb->tb;
+	ma_dnsbl_result *r = &((ma_dnsbl_result *) tb->slots)[slot];
+	int			row = tb->rows[item];
+	int			rc;
+
+	ma_dnsbl_result_free(r);
+	rc = lb->domain_list ?
+		ma_dbl_check(tb->names[row], (const char *const *) tb->zones, tb->nzones,
+					 ma_dns_wave_lookup, w, r) :
+		ma_dnsbl_check(&tb->ips[row], (const char *const *) tb->zones, tb->nzones,
+					   ma_dns_wave_lookup, w, r);
+	if (rc == 0)
+		return 0;
+	if (wave >= MAX_WAVES)
+		too_many_waves(lb->domain_list ? "dbl_check" : "dnsbl_check");
+	return 1;
+}
+
+static void
+list_emit(void *arg, int item, int slot)
+{
+	ListBulk   *lb = arg;
+	TrustBulk  *tb = &lb->tb;
+	ma_dnsbl_result *r = &((ma_dnsbl_result *) tb->slots)[slot];
+	Datum		key;
+
+	mailauth_bulk_get(&tb->args[0], tb->rows[item], &key);
+	for (int i = 0; i < r->nrows; i++)
+	{
+		const ma_dnsbl_row *row = &r->rows[i];
+		Datum		v[5];
+		bool		n[5];
+		Datum	   *codes = palloc(sizeof(Datum) * Max(row->ncodes, 1));
+
+		memset(n, 0, sizeof(n));
+		v[0] = key;
+		v[1] = str_datum(row->zone, &n[1]);
+		v[2] = tristate(row->listed, &n[2]);
+		for (int j = 0; j < row->ncodes; j++)
+			codes[j] = ma_ip_datum(&row->codes[j]);
+		v[3] = PointerGetDatum(construct_array(codes, row->ncodes, INETOID, -1, false,
+											   TYPALIGN_INT));
+		v[4] = str_datum(row->reason, &n[4]);
+		tuplestore_putvalues(tb->rsinfo->setResult, tb->rsinfo->setDesc, v, n);
+	}
+	ma_dnsbl_result_free(r);
+}
+
+static Datum
+list_many(FunctionCallInfo fcinfo, bool domain_list)
+{
+	ListBulk   *lb = palloc0(sizeof(ListBulk));
+	TrustBulk  *tb = &lb->tb;
+	int			nrows,
+				n;
+
+	mailauth_init_srf(fcinfo);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	lb->domain_list = domain_list;
+	mailauth_bulk_arg(fcinfo, 0, domain_list ? TEXTOID : INETOID,
+					  domain_list ? "domains" : "ips", &tb->args[0]);
+	nrows = tb->args[0].n;
+	n = trustbulk_rows(tb, nrows);
+	if (domain_list)
+		trustbulk_names(tb, 0, nrows);
+	else
+		trustbulk_ips(tb, 0, nrows);
+	tb->nzones = zone_list(fcinfo, 1, domain_list ? mailauth_dbl_zones : mailauth_dnsbl_zones,
+						   &tb->zones);
+	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	trustbulk_slots(tb, n, sizeof(ma_dnsbl_result), free_dnsbl_slot);
+	mailauth_bulk_run(fcinfo, n, list_step, list_emit, lb);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dnsbl_check_many);
+Datum
+mailauth_dnsbl_check_many(PG_FUNCTION_ARGS)
+{
+	return list_many(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dbl_check_many);
+Datum
+mailauth_dbl_check_many(PG_FUNCTION_ARGS)
+{
+	return list_many(fcinfo, true);
 }
 
 /* ---------------------------------------------------------------------
@@ -459,6 +845,131 @@ mailauth_dns_expect(PG_FUNCTION_ARGS)
 	v[0] = str_datum(r->status, &n[0]);
 	v[1] = text_array(r->found, r->nfound);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
+}
+
+/*
+ * dns_expect(names text[], rrtypes text[], expected_values text[],
+ *			  matches text[] DEFAULT '{exact}')
+ *	 RETURNS TABLE(name, rrtype, expected, match, status, found)
+ * Parallel arrays (one element: used for every row); a row with a NULL
+ * element is skipped (the single form is STRICT); an invalid name, type or
+ * match mode is the single form's ERROR.
+ */
+typedef struct ExpectBulk
+{
+	TrustBulk	tb;
+	uint16_t   *types;			/* per row */
+	ma_expect_match *modes;
+	char	  **expected;
+} ExpectBulk;
+
+static ma_expect_match
+match_mode(const char *match)
+{
+	if (pg_strcasecmp(match, "exact") == 0)
+		return MA_EXPECT_EXACT;
+	if (pg_strcasecmp(match, "contains") == 0)
+		return MA_EXPECT_CONTAINS;
+	if (pg_strcasecmp(match, "pattern") == 0)
+		return MA_EXPECT_PATTERN;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid match mode \"%s\"", match),
+			 errhint("Valid modes are \"exact\", \"contains\" and \"pattern\".")));
+	return MA_EXPECT_EXACT;		/* keep the compiler quiet */
+}
+
+static void
+free_expect_slot(void *slots, int i)
+{
+	ma_expect_result_free(&((ma_expect_result *) slots)[i]);
+}
+
+static int
+expect_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	ExpectBulk *eb = arg;
+	ma_expect_result *r = &((ma_expect_result *) eb->tb.slots)[slot];
+	int			row = eb->tb.rows[item];
+
+	ma_expect_result_free(r);
+	if (ma_dns_expect(eb->tb.names[row], eb->types[row], eb->expected[row], eb->modes[row],
+					  ma_dns_wave_lookup, w, r) == 0)
+		return 0;
+	if (wave >= MAX_WAVES)
+		too_many_waves("dns_expect");
+	return 1;
+}
+
+static void
+expect_emit(void *arg, int item, int slot)
+{
+	ExpectBulk *eb = arg;
+	ma_expect_result *r = &((ma_expect_result *) eb->tb.slots)[slot];
+	int			row = eb->tb.rows[item];
+	Datum		v[6];
+	bool		n[6];
+
+	memset(n, 0, sizeof(n));
+	for (int k = 0; k < 4; k++)
+		mailauth_bulk_get(&eb->tb.args[k], row, &v[k]);
+	v[4] = str_datum(r->status, &n[4]);
+	v[5] = text_array(r->found, r->nfound);
+	tuplestore_putvalues(eb->tb.rsinfo->setResult, eb->tb.rsinfo->setDesc, v, n);
+	ma_expect_result_free(r);
+}
+
+PG_FUNCTION_INFO_V1(mailauth_dns_expect_many);
+Datum
+mailauth_dns_expect_many(PG_FUNCTION_ARGS)
+{
+	ExpectBulk *eb = palloc0(sizeof(ExpectBulk));
+	TrustBulk  *tb = &eb->tb;
+	int			nrows,
+				n = 0;
+
+	mailauth_bulk_arg(fcinfo, 0, TEXTOID, "names", &tb->args[0]);
+	mailauth_bulk_arg(fcinfo, 1, TEXTOID, "rrtypes", &tb->args[1]);
+	mailauth_bulk_arg(fcinfo, 2, TEXTOID, "expected_values", &tb->args[2]);
+	if (PG_NARGS() > 3)
+		mailauth_bulk_arg(fcinfo, 3, TEXTOID, "matches", &tb->args[3]);
+	else
+	{
+		tb->args[3].name = "matches";
+		tb->args[3].n = 1;
+		tb->args[3].d = palloc(sizeof(Datum));
+		tb->args[3].d[0] = CStringGetTextDatum("exact");
+		tb->args[3].nulls = palloc0(sizeof(bool));
+	}
+	nrows = mailauth_bulk_rows("dns_expect", tb->args, 4);
+	tb->rows = palloc(sizeof(int) * Max(nrows, 1));
+	tb->names = palloc0(sizeof(char *) * Max(nrows, 1));
+	eb->types = palloc0(sizeof(uint16_t) * Max(nrows, 1));
+	eb->modes = palloc0(sizeof(ma_expect_match) * Max(nrows, 1));
+	eb->expected = palloc0(sizeof(char *) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+	{
+		Datum		d[4];
+		char		norm[MA_DNS_MAXNAME + 1];
+		bool		skip = false;
+
+		for (int k = 0; k < 4; k++)
+			if (!mailauth_bulk_get(&tb->args[k], i, &d[k]))
+				skip = true;
+		if (skip)
+			continue;			/* a NULL element skips the row */
+		mailauth_dns_normalize(TextDatumGetCString(d[0]), norm);
+		tb->names[i] = pstrdup(norm);
+		eb->types[i] = mailauth_dns_type(TextDatumGetCString(d[1]));
+		eb->expected[i] = TextDatumGetCString(d[2]);
+		eb->modes[i] = match_mode(TextDatumGetCString(d[3]));
+		tb->rows[n++] = i;
+	}
+	mailauth_init_srf(fcinfo);
+	tb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	trustbulk_slots(tb, n, sizeof(ma_expect_result), free_expect_slot);
+	mailauth_bulk_run(fcinfo, n, expect_step, expect_emit, eb);
+	return (Datum) 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -613,41 +1124,79 @@ mailauth_domain_report(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
 }
 
+/*
+ * The set form: one report per input (NULL elements skipped), every report
+ * in the same waves (pg_bulk.c), the key column the domain as given.
+ */
+typedef struct ReportBulk
+{
+	ReturnSetInfo *rsinfo;
+	char	  **domains;
+	char	  **sel;
+	int			nsel;
+	ReportSet  *rs;				/* per slot */
+} ReportBulk;
+
+static int
+report_step(void *arg, int item, int slot, int wave, ma_dns_wave *w)
+{
+	ReportBulk *rb = arg;
+
+	if (ma_domain_report(rb->domains[item], (const char *const *) rb->sel, rb->nsel,
+						 (ma_dmarc_mode) mailauth_dmarc_mode,
+						 ma_dns_wave_lookup, w, &rb->rs->reports[slot]) == 0)
+		return 0;
+	if (wave >= REPORT_MAX_WAVES)
+		too_many_waves("domain_report");
+	return 1;
+}
+
+static void
+report_emit(void *arg, int item, int slot)
+{
+	ReportBulk *rb = arg;
+	Datum		v[REPORT_NCOLS];
+	bool		nn[REPORT_NCOLS];
+
+	report_values(&rb->rs->reports[slot], v, nn);
+	/* the key: the domain as given */
+	v[0] = PointerGetDatum(mailauth_bytes_to_text(rb->domains[item], strlen(rb->domains[item])));
+	tuplestore_putvalues(rb->rsinfo->setResult, rb->rsinfo->setDesc, v, nn);
+	ma_report_free(&rb->rs->reports[slot]);
+}
+
 PG_FUNCTION_INFO_V1(mailauth_domain_report_many);
 Datum
 mailauth_domain_report_many(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum	   *d;
 	bool	   *nulls;
 	int			nd;
-	char	  **domains;
 	int			n = 0;
-	ma_report  *r;
+	ReportBulk *rb = palloc0(sizeof(ReportBulk));
+	MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("domains must be a one-dimensional array")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &d, &nulls, &nd);
-	domains = palloc(sizeof(char *) * Max(nd, 1));
+	rb->domains = palloc(sizeof(char *) * Max(nd, 1));
 	for (int i = 0; i < nd; i++)
 		if (!nulls[i])
-			domains[n++] = TextDatumGetCString(d[i]);
+			rb->domains[n++] = TextDatumGetCString(d[i]);
 	mailauth_init_srf(fcinfo);
-	if (rsinfo->setDesc->natts != REPORT_NCOLS)
+	if (((ReturnSetInfo *) fcinfo->resultinfo)->setDesc->natts != REPORT_NCOLS)
 		elog(ERROR, "domain_report: return type must have %d columns", REPORT_NCOLS);
-	r = report_domains(fcinfo, domains, n);
-	for (int i = 0; i < n; i++)
-	{
-		Datum		v[REPORT_NCOLS];
-		bool		nn[REPORT_NCOLS];
-
-		report_values(&r[i], v, nn);
-		/* the key: the domain as given */
-		v[0] = PointerGetDatum(mailauth_bytes_to_text(domains[i], strlen(domains[i])));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nn);
-	}
+	rb->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	rb->sel = load_selectors(fcinfo, &rb->nsel);
+	rb->rs = palloc(sizeof(ReportSet));
+	rb->rs->n = mailauth_bulk_nslots(n);
+	rb->rs->reports = palloc0(sizeof(ma_report) * rb->rs->n);
+	cb->func = reportset_callback;
+	cb->arg = rb->rs;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	mailauth_bulk_run(fcinfo, n, report_step, report_emit, rb);
 	return (Datum) 0;
 }

@@ -5,7 +5,9 @@
 # that is a keyword below (so sel._domainkey.ptrloop.fault.test and
 # _dmarc.ptrloop.fault.test misbehave like ptrloop.fault.test):
 #
-#   silent       never answers (UDP; TCP reads and never answers)
+#   silent       never answers (UDP; TCP reads and never answers); so does any
+#                name under 100.51.198 (the reverse and DNSBL names of
+#                198.51.100.0/24, for the set-form cancel tests)
 #   servfail     SERVFAIL          refused   REFUSED        formerr  FORMERR
 #   slow         answers A 192.0.2.1 (TTL 60) after 300 ms (NOERROR/NODATA for other types)
 #   late         the same answer after 3 s: past any deadline the tests set
@@ -121,7 +123,7 @@ sub respond {
 	my $own = "\xc0\x0c";
 	my $nx = sub { ['send', answer($q, 3)] };
 
-	return () if $k eq 'silent';
+	return () if $k eq 'silent' || lc($n) =~ /(^|\.)100\.51\.198\./;
 	return ['send', answer($q, 2)] if $k eq 'servfail';
 	return ['send', answer($q, 5)] if $k eq 'refused';
 	return ['send', answer($q, 1)] if $k eq 'formerr';
