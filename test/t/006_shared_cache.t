@@ -38,7 +38,11 @@ sub quiet {
 	waitpid($pid, 0);
 	return $? == 0;
 }
-sub pg_ctl { return quiet("$bindir/pg_ctl", '-D', $data, '-l', "$dir/postgres.log", '-w', '-t', '60', @_); }
+# the postmaster gets the harness's MA_PG_ENV too (make asan-check preloads the ASan runtime with it)
+sub pg_ctl {
+	return quiet('env', split(' ', $ENV{MA_PG_ENV} // ''), "$bindir/pg_ctl", '-D', $data, '-l', "$dir/postgres.log",
+		'-w', '-t', '60', @_);
+}
 
 quiet("$bindir/initdb", '-D', $data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C')
   or BAIL_OUT('initdb failed: ' . `cat $dir/setup.log`);
