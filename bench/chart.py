@@ -44,7 +44,7 @@ xmax = max(r[2] for r in rows) * 3
 xmin = min(0.1, min(r[2] for r in rows) / 2)
 height = 120 + 28 * n
 script = """
-set terminal pngcairo noenhanced size 1100,%(h)d font "DejaVu Sans,10"
+set terminal pngcairo noenhanced size 1300,%(h)d font "DejaVu Sans,10"
 set output "%(png)s"
 set title "mailauth: how many times faster than each peer (same run, same inputs; bench/*.sh)" font ",12"
 set logscale x
@@ -53,7 +53,7 @@ set yrange [0.4:%(ymax)g]
 set xtics ("0.1×" 0.1, "0.5×" 0.5, "1×" 1, "2×" 2, "5×" 5, "10×" 10, "30×" 30, "100×" 100, "300×" 300, "1000×" 1000)
 set grid xtics lc rgb "#dddddd"
 set ytics scale 0 font ",9"
-set lmargin 52
+set lmargin 70
 set key off
 set style fill solid 0.85 noborder
 set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "#333333" dt 2
