@@ -593,6 +593,31 @@ zone_list(FunctionCallInfo fcinfo, int argno, const char *setting, char ***out)
 	return nz;
 }
 
+/*
+ * One row of dnsbl_check()/dbl_check(): (zone, listed, codes, reason), after
+ * the input key when the set form gives one.
+ */
+static void
+dnsbl_row_put(ReturnSetInfo *rsinfo, const ma_dnsbl_row *row, const Datum *key)
+{
+	Datum		v[5];
+	bool		n[5];
+	int			k = key ? 1 : 0;
+	Datum	   *codes = palloc(sizeof(Datum) * Max(row->ncodes, 1));
+
+	memset(n, 0, sizeof(n));
+	if (key)
+		v[0] = *key;
+	v[k] = str_datum(row->zone, &n[k]);
+	v[k + 1] = tristate(row->listed, &n[k + 1]);
+	for (int j = 0; j < row->ncodes; j++)
+		codes[j] = ma_ip_datum(&row->codes[j]);
+	v[k + 2] = PointerGetDatum(construct_array(codes, row->ncodes, INETOID, -1, false,
+											   TYPALIGN_INT));
+	v[k + 3] = str_datum(row->reason, &n[k + 3]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+}
+
 static Datum
 list_common(FunctionCallInfo fcinfo, bool domain_list)
 {
@@ -638,22 +663,7 @@ list_common(FunctionCallInfo fcinfo, bool domain_list)
 		mailauth_wave_resolve(w);
 	}
 	for (int i = 0; i < r->nrows; i++)
-	{
-		const ma_dnsbl_row *row = &r->rows[i];
-		Datum		v[4];
-		bool		n[4];
-		Datum	   *codes = palloc(sizeof(Datum) * Max(row->ncodes, 1));
-
-		memset(n, 0, sizeof(n));
-		v[0] = str_datum(row->zone, &n[0]);
-		v[1] = tristate(row->listed, &n[1]);
-		for (int j = 0; j < row->ncodes; j++)
-			codes[j] = ma_ip_datum(&row->codes[j]);
-		v[2] = PointerGetDatum(construct_array(codes, row->ncodes, INETOID, -1, false,
-											   TYPALIGN_INT));
-		v[3] = str_datum(row->reason, &n[3]);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
-	}
+		dnsbl_row_put(rsinfo, &r->rows[i], NULL);
 	return (Datum) 0;
 }
 
@@ -730,23 +740,7 @@ list_emit(void *arg, int item, int slot)
 
 	mailauth_bulk_get(&tb->args[0], tb->rows[item], &key);
 	for (int i = 0; i < r->nrows; i++)
-	{
-		const ma_dnsbl_row *row = &r->rows[i];
-		Datum		v[5];
-		bool		n[5];
-		Datum	   *codes = palloc(sizeof(Datum) * Max(row->ncodes, 1));
-
-		memset(n, 0, sizeof(n));
-		v[0] = key;
-		v[1] = str_datum(row->zone, &n[1]);
-		v[2] = tristate(row->listed, &n[2]);
-		for (int j = 0; j < row->ncodes; j++)
-			codes[j] = ma_ip_datum(&row->codes[j]);
-		v[3] = PointerGetDatum(construct_array(codes, row->ncodes, INETOID, -1, false,
-											   TYPALIGN_INT));
-		v[4] = str_datum(row->reason, &n[4]);
-		tuplestore_putvalues(tb->rsinfo->setResult, tb->rsinfo->setDesc, v, n);
-	}
+		dnsbl_row_put(tb->rsinfo, &r->rows[i], &key);
 	ma_dnsbl_result_free(r);
 }
 

@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_dkimkey.h"
+#include "ma_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,22 +249,6 @@ set_default_list(ma_dkim_key *k, char ***items, int *nitems, const char *a, cons
 	return true;
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * Strict base64 of s (no whitespace, length a multiple of 4, '=' only as
  * the final padding).  Returns the decoded length, -1 when malformed; out
@@ -304,7 +289,7 @@ b64decode(const char *s, size_t len, unsigned char *out, const char **why)
 				*why = "'=' padding stands before the end";
 				return -1;
 			}
-			v[j] = b64val(c);
+			v[j] = ma_b64val(c);
 			if (v[j] < 0)
 			{
 				*why = "it holds a character outside the base64 alphabet";
