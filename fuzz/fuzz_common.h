@@ -203,6 +203,37 @@ fz_zone_free(fz_zone *z)
 	z->n = z->cap = 0;
 }
 
+/*
+ * name lowercased, octets outside printable ASCII written \\DDD: the
+ * presentation form in which the wire decoder (ma_dnswire.c) hands every name
+ * of an answer to the core, so no raw byte of the zone text reaches the
+ * evaluators as part of a name (it cannot from a real server).  out holds
+ * MA_DNS_MAXNAME + 1; false when the result is longer.
+ */
+static bool
+fz_escape_name(const char *name, char *out)
+{
+	char		esc[MA_DNS_MAXNAME + 8];
+	size_t		o = 0;
+
+	for (const char *c = name; *c; c++)
+	{
+		unsigned char ch = (unsigned char) *c;
+
+		if (o + 5 > sizeof(esc))
+			return false;
+		if (ch < 0x21 || ch > 0x7e)
+			o += (size_t) snprintf(esc + o, sizeof(esc) - o, "\\%03u", ch);
+		else
+			esc[o++] = (char) tolower(ch);
+	}
+	esc[o] = '\0';
+	if (o > MA_DNS_MAXNAME)
+		return false;
+	strcpy(out, esc);
+	return true;
+}
+
 /* absolute, lowercased, no trailing dot; false when unusable */
 static bool
 fz_name(const fz_zone *z, const char *tok, char *out)
@@ -222,10 +253,7 @@ fz_name(const fz_zone *z, const char *tok, char *out)
 		snprintf(buf, sizeof(buf), "%s", tok);
 	if (strlen(buf) > MA_DNS_MAXNAME)
 		return false;
-	for (char *c = buf; *c; c++)
-		*c = (char) tolower((unsigned char) *c);
-	strcpy(out, buf);
-	return true;
+	return fz_escape_name(buf, out);
 }
 
 static int
@@ -579,7 +607,9 @@ fz_answer(fz_zone *const *zones, int nzones, const char *qname, uint16_t qtype)
 	char		owners[FZ_MAX_CHAIN + 1][MA_DNS_MAXNAME + 3];
 	ma_dns_status st = MA_DNS_NXDOMAIN;
 
-	snprintf(cur, sizeof(cur), "%s", qname);
+	/* the zone's names are in presentation form: ask alike */
+	if (!fz_escape_name(qname, cur))
+		return fz_result(MA_DNS_NXDOMAIN, out, 0);
 	for (int hop = 0;; hop++)
 	{
 		const fz_zone *z = NULL;

@@ -62,7 +62,7 @@ static void
 check_str(const char *s, const char *what)
 {
 	if (s)
-		FZ_CHECK(fz_utf8_valid((const unsigned char *) s, strlen(s)), "invalid UTF-8 in %s", what);
+		FZ_CHECK(fz_utf8_valid((const unsigned char *) s, strlen(s)), "invalid UTF-8 in %s: %s", what, s);
 }
 
 static void
@@ -197,7 +197,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 "expect status %s", er.status ? er.status : "NULL");
 			for (int i = 0; i < er.nfound; i++)
 				FZ_CHECK(er.found[i] != NULL, "found %d", i);
-			check_str(er.detail, "expect detail");
+			/*
+			 * the detail may echo the expected value (the name a CNAME chain
+			 * reaches): from SQL that is text in the database encoding, so
+			 * the check applies when the inputs are valid UTF-8 (DNS data
+			 * in it must be, whatever the zone holds)
+			 */
+			if (fz_utf8_valid((const unsigned char *) o.expect, strlen(o.expect)) &&
+				fz_utf8_valid((const unsigned char *) o.name, strlen(o.name)))
+				check_str(er.detail, "expect detail");
 			ma_expect_result_free(&er);
 		}
 	}
