@@ -42,7 +42,7 @@ static void
 check_str(const char *s, const char *what)
 {
 	if (s)
-		FZ_CHECK(fz_utf8_valid((const unsigned char *) s, strlen(s)), "invalid UTF-8 in %s", what);
+		FZ_CHECK(fz_utf8_valid((const unsigned char *) s, strlen(s)), "invalid UTF-8 in %s: %s", what, s);
 }
 
 /* the version word right after "v =" (the records are raw DNS text) */

@@ -23,3 +23,8 @@ SELECT domain, dmarc_policy FROM mailauth.domain_report(ARRAY['good.setup.test',
 -- too long to ask, and no problem is made up about them
 SELECT octet_length(domain) AS octets, mta_sts, tls_rpt, bimi, problems
   FROM mailauth.domain_report(repeat('a', 63) || '.' || repeat('b', 63) || '.' || repeat('c', 63) || '.' || repeat('d', 56) || '.test');
+-- a name too long to be one, of multibyte characters: it is echoed cut at a
+-- character boundary (no byte of a half character, no \ escape)
+SELECT octet_length(domain) AS octets, domain ~ '^(ä)+$' AS whole_characters,
+       problems[1] ~ '^"(ä)+" is not a valid domain name$' AS problem_whole
+  FROM mailauth.domain_report(repeat('ä', 200) || '.test');

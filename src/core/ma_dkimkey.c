@@ -62,6 +62,7 @@ problem(ma_dkim_key *k, const char *severity, const char *code, const char *fmt,
 	}
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	ma_utf8_cut(buf);
 	va_end(ap);
 	k->problems[k->nproblems].severity = severity;
 	k->problems[k->nproblems].code = code;

@@ -39,6 +39,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_dmarc.h"
+#include "ma_text.h"
 
 #include <libpsl.h>
 #include <stdarg.h>
@@ -160,6 +161,7 @@ add_problem(ma_dmarc_problems *p, const char *severity, const char *code,
 	}
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	ma_utf8_cut(buf);
 	va_end(ap);
 	p->items[p->n].severity = severity;
 	p->items[p->n].code = code;
@@ -1309,6 +1311,7 @@ set_problem(ma_dmarc_outcome *out, const char *fmt,...)
 
 	va_start(ap, fmt);
 	vsnprintf(out->problem, sizeof(out->problem), fmt, ap);
+	ma_utf8_cut(out->problem);
 	va_end(ap);
 }
 

@@ -155,6 +155,7 @@ add(ctx *c, int sev, const char *code, const char *header, size_t hlen,
 	{
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
+		ma_utf8_cut(buf);
 		va_end(ap);
 	}
 	else

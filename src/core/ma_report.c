@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_report.h"
+#include "ma_text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@ add_problem(ma_report *r, const char *fmt,...)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	ma_utf8_cut(buf);
 	va_end(ap);
 	grown = realloc(r->problems, sizeof(char *) * (r->nproblems + 1));
 	if (grown == NULL)
@@ -215,6 +217,7 @@ ma_domain_report(const char *domain, const char *const *selectors, int nselector
 	if (domain == NULL || ma_dns_name_check(domain, r->domain) != NULL || strchr(r->domain, '.') == NULL)
 	{
 		snprintf(r->domain, sizeof(r->domain), "%s", domain ? domain : "");
+		ma_utf8_cut(r->domain);
 		r->valid_name = false;
 		r->mx_status = "error";
 		add_problem(r, "\"%s\" is not a valid domain name", r->domain);

@@ -21,6 +21,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_spf.h"
+#include "ma_text.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -823,12 +824,14 @@ set_problem(spf_ctx *c, const char *fmt, const char *a, const char *b)
 	if (snprintf(c->out->problem, sizeof(c->out->problem), fmt, a ? a : "",
 				 b ? b : "") >= (int) sizeof(c->out->problem))
 		c->out->problem[sizeof(c->out->problem) - 1] = '\0';
+	ma_utf8_cut(c->out->problem);
 }
 
 static void
 set_domain(spf_ctx *c, const char *domain)
 {
 	snprintf(c->out->domain, sizeof(c->out->domain), "%s", domain);
+	ma_utf8_cut(c->out->domain);
 }
 
 /*
@@ -1817,6 +1820,7 @@ ma_spf_check_host(const ma_spf_request *req, ma_spf_lookup_fn lookup, void *arg,
 	if (!valid_initial_domain(c.sdomain))
 	{
 		snprintf(out->domain, sizeof(out->domain), "%s", c.sdomain);
+		ma_utf8_cut(out->domain);
 		set_problem(&c, "\"%s\" is not a valid domain name for SPF%s", c.sdomain, NULL);
 		rc = MA_SPF_NONE;
 	}

@@ -26,6 +26,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_spflint.h"
+#include "ma_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ finding(walker *w, const char *severity, const char *code, const char *term,
 	}
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	ma_utf8_cut(buf);
 	va_end(ap);
 	o->findings[o->nfindings].severity = severity;
 	o->findings[o->nfindings].code = code;

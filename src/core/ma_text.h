@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* the length of the well-formed UTF-8 sequence at s (1..4), or 0 */
 static inline size_t
@@ -65,6 +66,29 @@ ma_utf8_check(const unsigned char *s, size_t n)
 		i += k;
 	}
 	return r;
+}
+
+/*
+ * After snprintf() into a fixed buffer: a multibyte character the limit cut
+ * in two is dropped whole (its lead byte becomes the NUL), so text that was
+ * valid UTF-8 stays valid.  Other bytes are left as they are.
+ */
+static inline void
+ma_utf8_cut(char *s)
+{
+	size_t		n = strlen(s),
+				i = n,
+				need;
+	unsigned char c;
+
+	while (i > 0 && n - i < 3 && ((unsigned char) s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char) s[i - 1];
+	need = (c >= 0xf0 && c <= 0xf4) ? 4 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xc2 && c <= 0xdf) ? 2 : 0;
+	if (need > 0 && n - (i - 1) < need)
+		s[i - 1] = '\0';
 }
 
 /* the value of a base64 digit, -1 for any other byte */

@@ -23,6 +23,7 @@
  */
 #include "core/ma_dns.h"
 #include "core/ma_idn.h"
+#include "core/ma_text.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -2218,6 +2219,42 @@ test_engine_cached(void)
 	ma_dns_engine_free(e);
 }
 
+/* ma_utf8_cut(): a character snprintf() cut in two is dropped whole */
+static void
+test_utf8_cut(void)
+{
+	static const char *const whole[] = {"abc", "b\xc3\xbc", "\xe0\xa4\x85", "\xf0\x9f\x98\x80", "", NULL};
+	char		buf[64];
+
+	for (int i = 0; whole[i]; i++)
+	{
+		snprintf(buf, sizeof(buf), "%s", whole[i]);
+		ma_utf8_cut(buf);
+		CHECK_STR(buf, whole[i], "utf8_cut: a whole string is left alone (%d)", i);
+	}
+	/* every prefix of "x" + a 2-, 3- and 4-byte character: valid after the cut */
+	{
+		const char *s = "x\xc3\xbc\xe0\xa4\x85\xf0\x9f\x98\x80";
+		size_t		n = strlen(s);
+		int			bad = 0;
+
+		for (size_t k = 1; k <= n; k++)
+		{
+			snprintf(buf, k + 1, "%s", s);
+			ma_utf8_cut(buf);
+			if (ma_utf8_check((const unsigned char *) buf, strlen(buf)) < 0)
+				bad++;
+		}
+		CHECK(bad == 0, "utf8_cut: every prefix of a mixed string is valid UTF-8 after the cut (%d not)", bad);
+	}
+	memcpy(buf, "ab\xe0\xa4", 5);	/* as snprintf(buf, 5, ...) leaves it */
+	ma_utf8_cut(buf);
+	CHECK_STR(buf, "ab", "utf8_cut: a 3-byte character cut after 2 bytes goes");
+	snprintf(buf, sizeof(buf), "%s", "ab\xff\xfe");
+	ma_utf8_cut(buf);
+	CHECK_STR(buf, "ab\xff\xfe", "utf8_cut: bytes that start no character are not its business");
+}
+
 int
 main(void)
 {
@@ -2239,6 +2276,7 @@ main(void)
 	test_cache();
 	test_servers();
 	test_idn();
+	test_utf8_cut();
 	test_engine_cached();
 
 	printf("1..%d\n", ntests);
