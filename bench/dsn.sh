@@ -12,17 +12,17 @@
 #	  runs parse_dsn over all of them, round after round (ROUNDS), timed inside the server with
 #	  clock_timestamp(); messages/s and MB/s.  Sisimai: Sisimai->make(DIR)
 #	  over the corpus folder in one process (after an untimed warm-up run).
-#	  Medians of BENCH_REPS (3) runs.  Skipped when the corpus is absent.
+#	  Medians of BENCH_REPS (5) runs.  Skipped when the corpus is absent.
 #
-# Environment: BENCH_OUT (default BENCHMARKS.md), BENCH_REPS (3),
+# Environment: BENCH_OUT (default BENCHMARKS.md), BENCH_REPS (5), BENCH_DSN_ROUNDS (60),
 # MAILAUTH_SHARED (default ../shared).
 #
 #-------------------------------------------------------------------------
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
-REPS=${BENCH_REPS:-3}
-ROUNDS=20
+REPS=${BENCH_REPS:-5}
+ROUNDS=${BENCH_DSN_ROUNDS:-60}
 PYTHON=/usr/bin/python3
 SHARED=${MAILAUTH_SHARED:-$ROOT/../shared}
 EML=$SHARED/corpus/bounces/eml
