@@ -2774,6 +2774,9 @@ static const src_rule src_rules[] = {
 	{"domino", "cannot route mail to user", R_FILTERED, true},
 	{"notes", "cannot route mail to user", R_FILTERED, true},
 	{"zoho", "host not reachable", R_EXPIRED, true},
+	/* MessageLabs' own notices (no Remote-MTA to name the provider) */
+	{"messagelabs", "please turn on smtp authentication", R_SECURITYERROR, true},
+	{"messagelabs", "no such user", R_USERUNKNOWN, true},
 	{"ezweb", "", R_USERUNKNOWN, false},
 	{"kddi", "", R_USERUNKNOWN, false},
 };

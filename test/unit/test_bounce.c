@@ -87,6 +87,8 @@ static const rcase reasons[] = {
 	{"hostunknown", "Sorry, I couldn't find any host named nowhere.example. (#5.1.2)", NULL, 0, "failed", "qmail"},
 	/* feedback */
 	{"feedback", "This is an email abuse report", NULL, 0, NULL, "arf"},
+	/* a MessageLabs notice: no Remote-MTA, the decoder names the provider */
+	{"securityerror", "Reason: 550-Please turn on SMTP Authentication in your mail client. 550-relay.example is not permitted to 550 relay through this server without authentication.", "5.0.0", 550, "failed", "messagelabs"},
 	/* authfailure */
 	{"authfailure", "550-5.7.26 This mail has been blocked because the sender is unauthenticated", "5.7.26", 550, "failed", "rfc3464"},
 	{"authfailure", "550 5.7.1 Email rejected per DMARC policy for example.com", "5.7.1", 550, "failed", "rfc3464"},
