@@ -27,6 +27,19 @@ INSERT INTO bounces VALUES ('base64-dsn', convert_to(:'f', 'UTF8'));
 INSERT INTO bounces VALUES ('iso2022jp', convert_to(:'f', 'UTF8'));
 \set f `cat test/dsn/fixtures/not-a-bounce.eml`
 INSERT INTO bounces VALUES ('not-a-bounce', convert_to(:'f', 'UTF8'));
+-- fml's notices; SES inside an SNS notification; an mbox of two bounces with
+-- no blank line before the second "From " line; Gmail's "(state N)"; the
+-- recipient's domain naming the provider (ezweb.ne.jp: KDDI's wording)
+\set f `cat test/dsn/fixtures/fml.eml`
+INSERT INTO bounces VALUES ('fml', convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/ses-sns.eml`
+INSERT INTO bounces VALUES ('ses-sns', convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/mbox-two.eml`
+INSERT INTO bounces VALUES ('mbox-two', convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/gmail-state.eml`
+INSERT INTO bounces VALUES ('gmail-state', convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/provider-domain.eml`
+INSERT INTO bounces VALUES ('provider-domain', convert_to(:'f', 'UTF8'));
 -- the key columns of every row
 SELECT b.name, d.recipient, d.action, d.status, d.reply_code, d.reason, d.hard_bounce, d.source
   FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d

@@ -315,7 +315,6 @@ static const phrase phrases[] = {
 	{"recipientnotfound", T_UU_STRONG},
 	{"000c05a6", T_UU_STRONG},
 	{"recipient name is not recognized", T_UU_STRONG},
-	{"email account that you tried to reach does not exist", T_UU_STRONG},
 	{"?p=nosuchuser", T_UU_STRONG},
 	{"and other recipients in the same domain", T_UU_STRONG},
 	{"no valid recipients for this mm", T_UU_STRONG},
@@ -449,6 +448,9 @@ static const phrase phrases[] = {
 	{"unable to deliver message to <", R_USERUNKNOWN},
 	{"not listed in public name & address book", R_USERUNKNOWN},
 	{"not listed in domino directory", R_USERUNKNOWN},
+	/* Domino's French and Japanese wordings of it */
+	{"non r\xc3\xa9pertori\xc3\xa9 dans l'annuaire domino", R_USERUNKNOWN},
+	{"domino \xe3\x83\x87\xe3\x82\xa3\xe3\x83\xac\xe3\x82\xaf\xe3\x83\x88\xe3\x83\xaa\xe3\x81\xab\xe3\x81\xaf\xe8\xa6\x8b\xe3\x81\xa4\xe3\x81\x8b\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", R_USERUNKNOWN},
 	{"the following recipients was undeliverable", R_USERUNKNOWN},
 	{"vdeliver: invalid or unknown virtual user", R_USERUNKNOWN},
 	{"invalid or unknown virtual user", R_USERUNKNOWN},
@@ -1530,7 +1532,7 @@ static const phrase phrases[] = {
 	{"command not implemented", R_SYNTAXERROR},
 	{"command unrecognized", R_SYNTAXERROR},
 	{"unrecognized command", R_SYNTAXERROR},
-	{"protocol violation", R_SYNTAXERROR},
+	{"protocol violation", R_POLICYVIOLATION},
 	{"smtp protocol violation", R_SYNTAXERROR},
 	{"bad address syntax", R_SYNTAXERROR},
 	{"send hello first", R_SYNTAXERROR},
@@ -2426,6 +2428,53 @@ host_has(const char *h, const char *needle)
 	return strstr(h, needle) != NULL;
 }
 
+/*
+ * The provider a recipient's domain names, as Sisimai 5 reads it: only when
+ * one of the hosts known for a provider ends with that domain (mail to
+ * cox.net is Cox's, to ezweb.ne.jp KDDI's, to hotmail.com Microsoft's; mail
+ * to yahoo.com or gmail.com names no provider: their MX names do).
+ */
+static int
+provider_of_domain(const char *recipient)
+{
+	static const struct
+	{
+		const char *host;
+		int			prov;
+	}			hosts[] = {
+		{".mail.aol.com", P_AOL}, {".mx.aol.com", P_AOL},
+		{".mail.icloud.com", P_APPLE}, {".apple.com", P_APPLE}, {".me.com", P_APPLE},
+		{"cox.net", P_COX},
+		{".laposte.net", P_FRANCEPTT}, {".orange.fr", P_FRANCEPTT}, {".wanadoo.fr", P_FRANCEPTT},
+		{"smtp.secureserver.net", P_GODADDY}, {"mailstore1.secureserver.net", P_GODADDY},
+		{"aspmx.l.google.com", P_GOOGLE}, {"gmail-smtp-in.l.google.com", P_GOOGLE},
+		{".email.ua", P_IUA},
+		{".ezweb.ne.jp", P_KDDI}, {"msmx.au.com", P_KDDI},
+		{".messagelabs.com", P_MESSAGELABS},
+		{".prod.outlook.com", P_MICROSOFT}, {".protection.outlook.com", P_MICROSOFT},
+		{".onmicrosoft.com", P_MICROSOFT}, {".exchangelabs.com", P_MICROSOFT}, {".hotmail.com", P_MICROSOFT},
+		{".mimecast.com", P_MIMECAST},
+		{"mfsmax.docomo.ne.jp", P_DOCOMO},
+		{"charter.net", P_SPECTRUM},
+		{".qq.com", P_TENCENT},
+		{".yahoodns.net", P_YAHOO},
+	};
+	const char *d = recipient ? strrchr(recipient, '@') : NULL;
+	size_t		n;
+
+	if (d == NULL || strchr(++d, '.') == NULL)
+		return P_NONE;
+	n = strlen(d);
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+	{
+		size_t		m = strlen(hosts[i].host);
+
+		if (m >= n && strcasecmp(hosts[i].host + m - n, d) == 0)
+			return hosts[i].prov;
+	}
+	return P_NONE;
+}
+
 static int
 provider_of(const char *rmta, const tagset *tags)
 {
@@ -2749,7 +2798,8 @@ static const src_rule src_rules[] = {
 	/* qmail: its own remote-side wordings */
 	{"qmail", "requested action not taken: mailbox unavailable (not enough free space)", R_SYSTEMFULL, true},
 	{"qmail", "wasn't able to establish an smtp connection", R_NETWORKERROR, false},
-	{"qmail", "couldn't find a mail exchanger or ip address", R_NETWORKERROR, false},
+	/* no MX and no address for the domain: it takes no mail (Sisimai 5: notaccept) */
+	{"qmail", "couldn't find a mail exchanger or ip address", R_NOTACCEPT, true},
 	{"qmail", "although i'm listed as a best-preference mx", R_NETWORKERROR, false},
 	{"qmail", "bad interpreter: no such file or directory", R_SYSTEMERROR, false},
 	{"qmail", "unable to ", R_SYSTEMERROR, false},
@@ -2774,6 +2824,50 @@ static const src_rule src_rules[] = {
 	{"domino", "cannot route mail to user", R_FILTERED, true},
 	{"notes", "cannot route mail to user", R_FILTERED, true},
 	{"zoho", "host not reachable", R_EXPIRED, true},
+	/*
+	 * Facebook's response codes (postmaster.facebook.com/response_codes):
+	 * RCP recipient, INT internal, POL policy, MSG message, DNS, CON
+	 * connection; -P permanent, -T temporary
+	 */
+	{"facebook", "rcp-p1 ", R_USERUNKNOWN, true},
+	{"facebook", "int-p1 ", R_USERUNKNOWN, true},
+	{"facebook", "int-p3 ", R_USERUNKNOWN, true},
+	{"facebook", "int-p4 ", R_USERUNKNOWN, true},
+	{"facebook", "rcp-p2 ", R_FILTERED, true},
+	{"facebook", "rcp-p3 ", R_FILTERED, true},
+	{"facebook", "pol-p1 ", R_BLOCKED, true},
+	{"facebook", "pol-p2 ", R_BLOCKED, true},
+	{"facebook", "msg-p1 ", R_MESGTOOBIG, true},
+	{"facebook", "int-p2 ", R_MESGTOOBIG, true},
+	{"facebook", "msg-p2 ", R_CONTENTERROR, true},
+	{"facebook", "msg-p3 ", R_CONTENTERROR, true},
+	{"facebook", "pol-p6 ", R_CONTENTERROR, true},
+	{"facebook", "pol-p7 ", R_CONTENTERROR, true},
+	{"facebook", "pol-p3 ", R_NOTACCEPT, true},
+	{"facebook", "pol-p4 ", R_NOTACCEPT, true},
+	{"facebook", "pol-t1 ", R_NOTACCEPT, true},
+	{"facebook", "pol-t2 ", R_NOTACCEPT, true},
+	{"facebook", "pol-t3 ", R_NOTACCEPT, true},
+	{"facebook", "dns-p1 ", R_REJECTED, true},
+	{"facebook", "dns-p2 ", R_REJECTED, true},
+	{"facebook", "dns-t1 ", R_REJECTED, true},
+	{"facebook", "dns-p3 ", R_REJECTED, true},
+	{"facebook", "dns-t2 ", R_REJECTED, true},
+	{"facebook", "con-t1 ", R_SYSTEMERROR, true},
+	{"facebook", "rcp-t1 ", R_SYSTEMERROR, true},
+	{"facebook", "con-t2 ", R_TOOMANYCONN, true},
+	{"facebook", "con-t3 ", R_TOOMANYCONN, true},
+	{"facebook", "pol-p5 ", R_VIRUSDETECTED, true},
+	{"facebook", "rcp-t4 ", R_SUSPEND, true},
+	/* fml (mailing-list manager) notices */
+	{"fml", "not a member of this mailing list", R_REJECTED, true},
+	{"fml", "not member article from", R_REJECTED, true},
+	{"fml", "reject mail from", R_REJECTED, true},
+	{"fml", "spam mail from a spammer is rejected", R_REJECTED, true},
+	{"fml", "duplicated message-id", R_SYSTEMERROR, true},
+	{"fml", "has detected a loop condition", R_SYSTEMERROR, true},
+	{"fml", "loop back warning", R_SYSTEMERROR, true},
+	{"fml", "security alert", R_SECURITYERROR, true},
 	/* MessageLabs' own notices (no Remote-MTA to name the provider) */
 	{"messagelabs", "please turn on smtp authentication", R_SECURITYERROR, true},
 	{"messagelabs", "no such user", R_USERUNKNOWN, true},
@@ -2792,7 +2886,7 @@ uu_means_userunknown(const char *source)
 {
 	static const char *const names[] = {
 		"v5sendmail", "ezweb", "kddi", "imailserver", "interscanmss", "verizon",
-		"notes", "domino", "exchange2007", "mail.local", "powermta", "yahoo", NULL
+		"notes", "domino", "exchange2007", "mail.local", "powermta", NULL
 	};
 
 	if (!source)
@@ -3479,7 +3573,13 @@ classify(ctx *c)
 	/* 7. the other phrases */
 	for (size_t i = 0; i < sizeof(second) / sizeof(second[0]); i++)
 		if (has(c, second[i]))
+		{
+			/* "SMTP protocol violation" with an x.5.x code: the syntax */
+			if (second[i] == R_POLICYVIOLATION && has(c, R_SYNTAXERROR) && c->code.valid &&
+				c->code.subj == 5)
+				return R_SYNTAXERROR;
 			return second[i];
+		}
 
 	/* 8. the command, the code, the reply code, the action */
 	if (c->cmd == T_CMD_MAIL)
@@ -3630,7 +3730,10 @@ ma_bounce_reason_ex(const ma_bounce_in *in)
 
 	c.cmd = command_of(&c.tags);
 
-	c.prov_host = provider_of(remote_mta, NULL);
+	/* the recipient's domain first, then the remote host (Sisimai 5's order) */
+	c.prov_host = provider_of_domain(in->recipient);
+	if (c.prov_host == P_NONE)
+		c.prov_host = provider_of(remote_mta, NULL);
 	c.prov = c.prov_host ? c.prov_host : provider_of(NULL, &c.tags);
 
 	r = classify(&c);

@@ -4296,6 +4296,18 @@ challenge_response(const build *b)
 	return false;
 }
 
+/* two recipients of one domain (both NULL counts too); case-insensitive */
+static bool
+same_domain(const char *a, const char *b)
+{
+	const char *x = a ? strrchr(a, '@') : NULL,
+			   *y = b ? strrchr(b, '@') : NULL;
+
+	if (x == NULL || y == NULL)
+		return x == y;
+	return strcasecmp(x, y) == 0;
+}
+
 /* the decoders, in order; returns the rows added */
 static int
 decode(build *b, ma_dsn_result *out)
@@ -4391,7 +4403,8 @@ parse_one(const char *msg, size_t len, ma_dsn_result *out)
 				   *pa = NULL,
 				   *psrc = NULL,
 				   *pr = NULL,
-				   *pt = NULL;
+				   *pt = NULL,
+				   *prcpt = NULL;
 		int			prc = -1;
 		const char *preason = NULL;
 		ma_bounce_textcache tc;
@@ -4416,7 +4429,8 @@ parse_one(const char *msg, size_t len, ma_dsn_result *out)
 					((pr == NULL && x->remote_mta == NULL) ||
 					 (pr && x->remote_mta && strcmp(pr, x->remote_mta) == 0)) &&
 					((pt == NULL && x->diagnostic_type == NULL) ||
-					 (pt && x->diagnostic_type && strcmp(pt, x->diagnostic_type) == 0)))
+					 (pt && x->diagnostic_type && strcmp(pt, x->diagnostic_type) == 0)) &&
+					same_domain(prcpt, x->recipient))
 					x->reason = preason;
 				else
 				{
@@ -4429,6 +4443,7 @@ parse_one(const char *msg, size_t len, ma_dsn_result *out)
 					in.action = x->action;
 					in.source = x->source;
 					in.remote_mta = x->remote_mta;
+					in.recipient = x->recipient;
 					in.text = b.m.text;
 					in.diagnostic_type = x->diagnostic_type;
 					in.cache = &tc;
@@ -4438,6 +4453,7 @@ parse_one(const char *msg, size_t len, ma_dsn_result *out)
 				ps = x->status;
 				pa = x->action;
 				pr = x->remote_mta;
+				prcpt = x->recipient;
 				pt = x->diagnostic_type;
 				psrc = x->source;
 				prc = x->reply_code;
@@ -4451,9 +4467,26 @@ parse_one(const char *msg, size_t len, ma_dsn_result *out)
 	build_free(&b);
 }
 
+/* an mbox "From " line ending in a time and a year ("... 12:05:05 2020") */
+static bool
+from_line_dated(const char *l, size_t n)
+{
+	while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' '))
+		n--;
+	if (n < 5 + 14 || !isdigit((unsigned char) l[n - 1]) || !isdigit((unsigned char) l[n - 2]) ||
+		!isdigit((unsigned char) l[n - 3]) || !isdigit((unsigned char) l[n - 4]) || l[n - 5] != ' ')
+		return false;
+	n -= 5;
+	/* hh:mm:ss, maybe a zone between it and the year ("12:05:05 -0400 2020" is rare: not taken) */
+	return n >= 8 && isdigit((unsigned char) l[n - 1]) && isdigit((unsigned char) l[n - 2]) &&
+		l[n - 3] == ':' && isdigit((unsigned char) l[n - 4]) && isdigit((unsigned char) l[n - 5]) &&
+		l[n - 6] == ':';
+}
+
 /*
  * Where the next message of an mbox starts in s[pos..n): a "From " line
- * after a blank line, followed by a header field (a "From " line in a body
+ * after a blank line (or one that reads as a dated separator), followed by a
+ * header field (a "From " line in a body
  * is written ">From " in an mbox).  n when there is none.
  */
 static size_t
@@ -4470,13 +4503,17 @@ mbox_next(const char *s, size_t n, size_t pos)
 			return n;
 		at = (size_t) (p - s) + 1;
 		pos = at;
-		/* a blank line before it */
-		if (!(at >= 2 && s[at - 2] == '\n') && !(at >= 3 && s[at - 2] == '\r' && s[at - 3] == '\n'))
-			continue;
-		/* then a header field: "Name:" */
 		e = memchr(s + at, '\n', n - at);
 		if (e == NULL)
 			return n;
+		/*
+		 * a blank line before it, or (files written without one) a line
+		 * that reads as a separator: "From sender  Thu Jul  2 12:05:05 2020"
+		 */
+		if (!(at >= 2 && s[at - 2] == '\n') && !(at >= 3 && s[at - 2] == '\r' && s[at - 3] == '\n') &&
+			!from_line_dated(s + at, (size_t) (e - s) - at))
+			continue;
+		/* then a header field: "Name:" */
 		nl2 = (size_t) (e - s) + 1;
 		{
 			size_t		c = nl2;

@@ -208,6 +208,7 @@ typedef struct ma_bounce_in
 	const char *action;
 	const char *source;
 	const char *remote_mta;
+	const char *recipient;		/* its domain may name the provider */
 	const char *text;
 	const char *diagnostic_type;	/* RFC 3464 Diagnostic-Code type: "smtp",
 									 * "x-unix" (a local delivery program) ... */

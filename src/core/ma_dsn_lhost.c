@@ -1727,6 +1727,48 @@ dec_dragonfly(lctx *c)
  * Gmail, Google Groups, Google Workspace
  * ---------------------------------------------------------------------
  */
+/*
+ * Gmail's own notices end the remote server's reply with "(state N)." (the
+ * SMTP stage its error came at): without a specific status code in the
+ * reply (x.y.z with y 1-7 and z 1-9), the state says the reason, as
+ * Sisimai's Gmail module reads it (state 6, "does not support TLS", is
+ * failedstarttls, as Sisimai 5 has it).
+ */
+static void
+gmail_state_reasons(lctx *c)
+{
+	static const struct
+	{
+		int			state;
+		const char *reason;
+	}			states[] = {
+		{6, "failedstarttls"}, {8, "systemerror"}, {9, "systemerror"}, {12, "norelaying"},
+		{13, "blocked"}, {14, "userunknown"}, {15, "filtered"}, {17, "filtered"}, {18, "filtered"},
+	};
+
+	for (size_t i = c->first; i < c->r->n; i++)
+	{
+		ma_dsn_rcpt *x = &c->r->rcpts[i];
+		const char *d = x->diagnostic,
+				   *p;
+		char		code[16];
+		int			st = 0;
+
+		if (d == NULL || x->reason != NULL || (p = find_ci(d, strlen(d), "(state ")) == NULL)
+			continue;
+		for (p += 7; *p >= '0' && *p <= '9' && st < 1000; p++)
+			st = st * 10 + (*p - '0');
+		if (*p != ')')
+			continue;
+		if (ma_bounce_find_status(d, code) && code[2] >= '1' && code[2] <= '7' && code[3] == '.' &&
+			code[4] >= '1' && code[4] <= '9')
+			continue;			/* the code says it */
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+			if (states[k].state == st)
+				x->reason = states[k].reason;
+	}
+}
+
 static int
 dec_gmail(lctx *c)
 {
@@ -1781,6 +1823,7 @@ dec_gmail(lctx *c)
 			}
 		}
 	}
+	gmail_state_reasons(c);
 	return finish(c);
 }
 
@@ -2118,15 +2161,11 @@ json_str(const char *s, size_t n, const char *key, char *out, size_t outlen)
 }
 
 static int
-dec_amazonses_json(lctx *c)
+ses_json(lctx *c, const char *t, size_t n)
 {
-	const char *t = c->t;
-	size_t		n = c->n;
 	const char *br;
 	char		type[64] = "";
 
-	if (!find_ci(t, c->end, "\"notificationType\"") && !find_ci(t, c->end, "\"eventType\""))
-		return 0;
 	if (!json_str(t, n, "notificationType", type, sizeof(type)))
 		json_str(t, n, "eventType", type, sizeof(type));
 	if (strcasecmp(type, "Bounce") == 0)
@@ -2239,6 +2278,40 @@ dec_amazonses_json(lctx *c)
 		}
 	}
 	return finish(c);
+}
+
+/*
+ * Amazon SES notifications as JSON: as SES sends them by e-mail, or wrapped
+ * in an Amazon SNS notification, where the SES message is the string value
+ * of "Message" (its quotes escaped: {\"notificationType\":\"Bounce\",...}):
+ * then read from an unescaped copy.
+ */
+static int
+dec_amazonses_json(lctx *c)
+{
+	const char *t = c->t;
+	size_t		n = c->n;
+	char	   *u;
+	size_t		o = 0;
+	int			k;
+
+	if (find_ci(t, c->end, "\"notificationType\"") || find_ci(t, c->end, "\"eventType\""))
+		return ses_json(c, t, n);
+	if (find_ci(t, c->end, "\\\"notificationType\\\"") == NULL &&
+		find_ci(t, c->end, "\\\"eventType\\\"") == NULL)
+		return 0;
+	if ((u = malloc(n + 1)) == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+	{
+		if (t[i] == '\\' && i + 1 < n && (t[i + 1] == '"' || t[i + 1] == '\\' || t[i + 1] == '/'))
+			i++;
+		u[o++] = t[i];
+	}
+	u[o] = '\0';
+	k = ses_json(c, u, o);
+	free(u);
+	return k;
 }
 
 static int
@@ -2949,6 +3022,43 @@ dec_smail(lctx *c)
 	return finish(c);
 }
 
+/*
+ * fml (a mailing-list manager): notices from the list's -admin address with
+ * an X-MLServer: fml header; a line ending in "<address>." names the
+ * address and says what happened ("You are not a member of this mailing
+ * list <list@example.org>.", "Duplicated Message-ID in <id@example>.").
+ * The returned mail follows "Original mail as follows:".
+ */
+static int
+dec_fml(lctx *c)
+{
+	const char *mls = hdr(c, "x-mlserver");
+	line		l;
+	size_t		e;
+
+	if (mls == NULL || ma_dsn_memcasemem(mls, strlen(mls), "fml") == NULL)
+		return 0;
+	e = line_with(c->t, 0, c->end, "Original mail as follows:");
+	if (e == (size_t) -1)
+		e = c->end;
+	FOR_LINES(c->t, 0, e, l)
+	{
+		char		addr[ADDR_MAX];
+		const char *lt;
+		ma_dsn_rcpt *x;
+
+		if (l.tn < 5 || l.t[l.tn - 1] != '.' || l.t[l.tn - 2] != '>')
+			continue;
+		for (lt = l.t + l.tn - 2; lt > l.t && *lt != '<'; lt--)
+			;
+		if (*lt != '<' || !ma_dsn_find_addr(lt, (size_t) (l.t + l.tn - lt), addr, sizeof(addr)))
+			continue;
+		if ((x = row_for(c, addr, "fml")) != NULL && x->diagnostic == NULL)
+			diag_add(x, l.t, l.tn);
+	}
+	return finish(c);
+}
+
 /* the recipient the returned message was addressed to (its first To:) */
 static bool
 orig_to(const lctx *c, size_t from_text, char *addr)
@@ -3257,7 +3367,7 @@ static int
 lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 {
 	static const decoder decoders[] = {
-		dec_claims, dec_mimecast, dec_smail, dec_amazonses_json, dec_amazonses, dec_receivingses, dec_sendgrid,
+		dec_claims, dec_fml, dec_mimecast, dec_smail, dec_amazonses_json, dec_amazonses, dec_receivingses, dec_sendgrid,
 		dec_activehunter, dec_verizon, dec_amavis, dec_mfilter, dec_mailfoundry, dec_x1, dec_interscanmss,
 		dec_googleworkspace, dec_outlook, dec_gmail, dec_googlegroups,
 		dec_dragonfly, dec_opensmtpd, dec_kddi, dec_ezweb, dec_biglobe,

@@ -87,6 +87,20 @@ static const rcase reasons[] = {
 	{"hostunknown", "Sorry, I couldn't find any host named nowhere.example. (#5.1.2)", NULL, 0, "failed", "qmail"},
 	/* feedback */
 	{"feedback", "This is an email abuse report", NULL, 0, NULL, "arf"},
+	/* "protocol violation" is a policy refusal; the SMTP one is syntax */
+	{"policyviolation", "host r2.example.org[192.0.2.24] said: 550 Protocol violation (in reply to DATA command)", NULL, 550, "failed", "postfix"},
+	{"syntaxerror", "451 4.5.0 SMTP protocol violation, visit RFC 2821", "4.5.0", 451, "failed", "rfc3464"},
+	/* qmail: no MX and no address for the domain */
+	{"notaccept", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "5.4.4", 0, "failed", "qmail"},
+	/* Facebook's response codes */
+	{"filtered", "550 5.1.1 RCP-P2 http://postmaster.facebook.example/response_codes Refused due to recipient preferences", "5.1.1", 550, "failed", "facebook"},
+	{"notaccept", "550 5.7.1 POL-P3 not accepting messages from your mail server", "5.7.1", 550, "failed", "facebook"},
+	/* Domino, in Japanese and French */
+	{"userunknown", "\xe3\x83\xa6\xe3\x83\xbc\xe3\x82\xb6\xe3\x83\xbc Neko (neko@example.jp) \xe3\x81\xaf Domino \xe3\x83\x87\xe3\x82\xa3\xe3\x83\xac\xe3\x82\xaf\xe3\x83\x88\xe3\x83\xaa\xe3\x81\xab\xe3\x81\xaf\xe8\xa6\x8b\xe3\x81\xa4\xe3\x81\x8b\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93\xe3\x80\x82", "5.0.0", 0, "failed", "domino"},
+	{"userunknown", "L'utilisateur Neko (neko@example.fr) est non r\xc3\xa9pertori\xc3\xa9 dans l'annuaire Domino", "5.0.0", 0, "failed", "domino"},
+	/* fml (mailing-list manager) */
+	{"rejected", "You are not a member of this mailing list <lunch@lists.example.org>.", NULL, 0, "failed", "fml"},
+	{"systemerror", "Duplicated Message-ID in <id-1@example.org>.", NULL, 0, "failed", "fml"},
 	/* a MessageLabs notice: no Remote-MTA, the decoder names the provider */
 	{"securityerror", "Reason: 550-Please turn on SMTP Authentication in your mail client. 550-relay.example is not permitted to 550 relay through this server without authentication.", "5.0.0", 550, "failed", "messagelabs"},
 	/* authfailure */
