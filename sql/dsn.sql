@@ -40,6 +40,11 @@ INSERT INTO bounces VALUES ('mbox-two', convert_to(:'f', 'UTF8'));
 INSERT INTO bounces VALUES ('gmail-state', convert_to(:'f', 'UTF8'));
 \set f `cat test/dsn/fixtures/provider-domain.eml`
 INSERT INTO bounces VALUES ('provider-domain', convert_to(:'f', 'UTF8'));
+-- Apple Mail's unsubscribe button: an opt-out request, not an auto-reply
+\set f `cat test/dsn/fixtures/apple-unsubscribe.eml`
+INSERT INTO bounces VALUES ('apple-unsubscribe', convert_to(:'f', 'UTF8'));
+SELECT d.recipient, d.reason, d.feedback_type, d.source FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d
+ WHERE b.name = 'apple-unsubscribe';
 -- the key columns of every row
 SELECT b.name, d.recipient, d.action, d.status, d.reply_code, d.reason, d.hard_bounce, d.source
   FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d

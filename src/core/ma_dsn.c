@@ -3900,6 +3900,17 @@ decode_rfc3834(const build *b, ma_dsn_result *r)
 	ma_dsn_set(&x->recipient, addr);
 	x->reason = "vacation";
 	x->source = "rfc3834";
+	/*
+	 * Apple Mail's unsubscribe button mails the list's unsubscribe address
+	 * marked "X-Apple-Unsubscribe: true" (and auto-replied): an opt-out
+	 * request, not an absence notice
+	 */
+	if ((h = ma_bmsg_header(m, "x-apple-unsubscribe")) && starts_with_ci(h, "true"))
+	{
+		x->reason = "feedback";
+		x->source = "arf";
+		ma_dsn_set(&x->feedback_type, "opt-out");
+	}
 	{
 		/* the first lines of the reply */
 		const char *t = m->text;
