@@ -2859,6 +2859,8 @@ static const src_rule src_rules[] = {
 	{"facebook", "con-t3 ", R_TOOMANYCONN, true},
 	{"facebook", "pol-p5 ", R_VIRUSDETECTED, true},
 	{"facebook", "rcp-t4 ", R_SUSPEND, true},
+	/* Google Groups refusing a sender's mail as spam (Google Workspace notice) */
+	{"googleworkspace", "was rejected due to spam classification", R_SPAMDETECTED, true},
 	/* fml (mailing-list manager) notices */
 	{"fml", "not a member of this mailing list", R_REJECTED, true},
 	{"fml", "not member article from", R_REJECTED, true},
@@ -3373,6 +3375,9 @@ uu_decide(ctx *c)
 	int			cr = c->creason;
 	int			cmd = c->cmd;
 
+	/* x.1.7 / x.1.8: the code says the sender's address was refused */
+	if (cr == R_REJECTED && c->code.valid && c->code.subj == 1 && (c->code.det == 7 || c->code.det == 8))
+		return R_REJECTED;
 	if (has(c, T_UU_STRONG))
 		return R_USERUNKNOWN;
 	if (cmd == 0)

@@ -98,6 +98,10 @@ static const rcase reasons[] = {
 	/* Domino, in Japanese and French */
 	{"userunknown", "\xe3\x83\xa6\xe3\x83\xbc\xe3\x82\xb6\xe3\x83\xbc Neko (neko@example.jp) \xe3\x81\xaf Domino \xe3\x83\x87\xe3\x82\xa3\xe3\x83\xac\xe3\x82\xaf\xe3\x83\x88\xe3\x83\xaa\xe3\x81\xab\xe3\x81\xaf\xe8\xa6\x8b\xe3\x81\xa4\xe3\x81\x8b\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93\xe3\x80\x82", "5.0.0", 0, "failed", "domino"},
 	{"userunknown", "L'utilisateur Neko (neko@example.fr) est non r\xc3\xa9pertori\xc3\xa9 dans l'annuaire Domino", "5.0.0", 0, "failed", "domino"},
+	/* a sender-address code (x.1.8) outweighs a user-unknown phrase */
+	{"rejected", "Your message wasn't delivered to bob@example.net because the address couldn't be found, or is unable to receive mail. 501 5.1.8 Sender address rejected", "5.1.8", 501, "failed", "googleworkspace"},
+	/* Google Groups: spam, even with SPF advice in the notice */
+	{"spamdetected", "Your email to group team@example.net was rejected due to spam classification. Set up SPF records for your sending domain if you have not done so already.", NULL, 0, "failed", "googleworkspace"},
 	/* fml (mailing-list manager) */
 	{"rejected", "You are not a member of this mailing list <lunch@lists.example.org>.", NULL, 0, "failed", "fml"},
 	{"systemerror", "Duplicated Message-ID in <id-1@example.org>.", NULL, 0, "failed", "fml"},
