@@ -40,6 +40,9 @@ INSERT INTO bounces VALUES ('mbox-two', convert_to(:'f', 'UTF8'));
 INSERT INTO bounces VALUES ('gmail-state', convert_to(:'f', 'UTF8'));
 \set f `cat test/dsn/fixtures/provider-domain.eml`
 INSERT INTO bounces VALUES ('provider-domain', convert_to(:'f', 'UTF8'));
+-- a gateway's plain-text notice with no decoder of its own (the text matcher)
+\set f `cat test/dsn/fixtures/text-notice.eml`
+INSERT INTO bounces VALUES ('text-notice', convert_to(:'f', 'UTF8'));
 -- Apple Mail's unsubscribe button: an opt-out request, not an auto-reply
 \set f `cat test/dsn/fixtures/apple-unsubscribe.eml`
 INSERT INTO bounces VALUES ('apple-unsubscribe', convert_to(:'f', 'UTF8'));

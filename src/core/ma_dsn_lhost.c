@@ -3363,6 +3363,136 @@ ma_dsn_lhost(const ma_bmsg *m, ma_dsn_result *r)
 	return k;
 }
 
+/*
+ * The last resort: notices of MTAs and gateways with no decoder of their
+ * own, read as Mailman's bounce detectors read them: a phrase that starts the
+ * notice, one that ends the part naming the addresses, and how an address
+ * stands there: after a label ('L'), alone on its line ('W', a leading "*" or
+ * "-" allowed), anywhere on the line ('A'), or at the start of the line
+ * ('F').  The line of the start phrase is read too.  Only when no other
+ * decoder found a recipient.
+ */
+typedef struct text_rule
+{
+	const char *start;
+	const char *end;			/* NULL: 40 lines, or ('W') the first line
+								 * that is not an address after one that was */
+	char		kind;
+	const char *label;
+} text_rule;
+
+static const text_rule text_rules[] = {
+	{"Intended recipient:", "RETURNED MAIL FOLLOWS", 'L', "Intended recipient:"},
+	{"Undeliverable Address:", "Original message attached", 'L', "Undeliverable Address:"},
+	{"User's mailbox is full:", "Unable to deliver mail", 'L', "User's mailbox is full:"},
+	{"--> Error description:", "Error-End:", 'L', "Error-for:"},
+	{"Your message has encountered delivery problems", "Your message reads", 'L', "addressed to"},
+	{"Could not deliver message to the following recipient", "-- The header", 'L', "Failed Recipient:"},
+	{"Message could not be delivered to some recipients", "Message headers follow", 'L', "[SMTP:"},
+	{"did not reach the following recipient", NULL, 'L', "SMTP="},
+	{"Message was not accepted -- invalid mailbox", NULL, 'L', "Local mailbox "},
+	{"your message was addressed,", NULL, 'L', "your message was addressed,"},
+	{"Delivery to the following recipients failed", NULL, 'W', NULL},
+	{"Delivery to the following recipients was aborted", NULL, 'W', NULL},
+	{"A message could not be delivered to:", "Subject:", 'W', NULL},
+	{"Sorry, unable to deliver your message to", "A copy of the original message", 'A', NULL},
+	{"Message not delivered to the following addresses", "Error detail", 'A', NULL},
+	{"The email below could not be delivered to the following user", "Old message:", 'A', NULL},
+	{" - no such user here", NULL, 'F', NULL},
+};
+
+/* s[0..n) is one address, maybe in <> or quotes, a "*" or "-" before it, "=20" after */
+static bool
+only_address(const char *s, size_t n, char *addr)
+{
+	while (n > 0 && (*s == '*' || *s == '-' || sp(*s)))
+		s++, n--;
+	if (n >= 3 && memcmp(s + n - 3, "=20", 3) == 0)
+		n -= 3;
+	while (n > 0 && (sp(s[n - 1]) || s[n - 1] == '.' || s[n - 1] == ','))
+		n--;
+	if (n == 0 || memchr(s, ' ', n) || memchr(s, '\t', n))
+		return false;
+	return ma_dsn_find_addr(s, n, addr, ADDR_MAX);
+}
+
+static int
+dec_textmatch(lctx *c)
+{
+	for (size_t k = 0; k < sizeof(text_rules) / sizeof(text_rules[0]); k++)
+	{
+		const text_rule *r = &text_rules[k];
+		size_t		b = line_with(c->t, 0, c->end, r->start),
+					e = c->end;
+		line		l;
+		int			nl = 0;
+		bool		found = false;
+		const char *sl = NULL;
+		size_t		sln = 0;
+
+		if (b == (size_t) -1)
+			continue;
+		if (r->end)
+		{
+			size_t		x = line_with(c->t, b, c->end, r->end);
+
+			if (x != (size_t) -1 && x > b)
+				e = x;
+		}
+		FOR_LINES(c->t, b, e, l)
+		{
+			char		addr[ADDR_MAX];
+			const char *p;
+			bool		ok = false;
+			ma_dsn_rcpt *x;
+
+			if (++nl > 40)
+				break;
+			if (nl == 1)
+			{
+				sl = l.t;
+				sln = l.tn;
+			}
+			switch (r->kind)
+			{
+				case 'L':
+					p = find_ci(l.t, l.tn, r->label);
+					if (p)
+					{
+						p += strlen(r->label);
+						ok = ma_dsn_find_addr(p, l.tn - (size_t) (p - l.t), addr, sizeof(addr));
+					}
+					break;
+				case 'W':
+					ok = nl > 1 && only_address(l.t, l.tn, addr);
+					if (!ok && found && l.tn > 0)
+						goto next_rule;	/* the list of addresses ended */
+					break;
+				case 'A':
+					ok = ma_dsn_find_addr(l.t, l.tn, addr, sizeof(addr));
+					break;
+				case 'F':
+					ok = nl == 1 && ma_dsn_find_addr(l.t, l.tn, addr, sizeof(addr)) &&
+						strncasecmp(l.t, addr, strlen(addr)) == 0;
+					break;
+			}
+			if (!ok || (x = row_for(c, addr, "textmatch")) == NULL)
+				continue;
+			found = true;
+			if (x->diagnostic == NULL)
+			{
+				if (nl > 1 && sl)
+					diag_add(x, sl, sln);
+				diag_add(x, l.t, l.tn);
+			}
+		}
+next_rule:
+		if (found)
+			return finish(c);
+	}
+	return 0;
+}
+
 static int
 lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 {
@@ -3373,7 +3503,8 @@ lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 		dec_dragonfly, dec_opensmtpd, dec_kddi, dec_ezweb, dec_biglobe,
 		dec_exchange2003, dec_exchange, dec_messagingserver, dec_notes, dec_domino,
 		dec_mcafee, dec_yahoo, dec_qmail, dec_exim, dec_courier, dec_sendmail,
-		dec_postfix, dec_apachejames, dec_labelled, dec_imailserver, dec_generic, NULL
+		dec_postfix, dec_apachejames, dec_labelled, dec_imailserver, dec_generic,
+		dec_textmatch, NULL
 	};
 	lctx		c;
 
