@@ -165,6 +165,22 @@ else
 	echo "skipped: $SHARED/corpus/bounces not found (set MAILAUTH_SHARED to the shared folder)"
 fi
 
+echo "== conformance: a second bounce collection (Mailman's detector tests, Debian's python3-flufl.bounce)"
+set +e
+bash "$ROOT/test/dsn/mailman-check.sh" > "$MA_WORK/mailman.log" 2>&1
+set -e
+if grep -q '^bounces (Mailman collection) ' "$MA_WORK/mailman.log"; then
+	grep '^bounces (Mailman collection) ' "$MA_WORK/mailman.log"
+	p=$(grep -c '^bounces (Mailman collection) .* ok$' "$MA_WORK/mailman.log" || true)
+	f=$(grep -c '^bounces (Mailman collection) .* FAIL$' "$MA_WORK/mailman.log" || true)
+	passed=$((passed + p)); failed=$((failed + f))
+elif grep -q 'SKIP' "$MA_WORK/mailman.log"; then
+	cat "$MA_WORK/mailman.log"
+else
+	echo "the Mailman collection did not run:"; tail -20 "$MA_WORK/mailman.log"
+	failed=$((failed + 1))
+fi
+
 echo "== ASan + UBSan: pg_regress and the TAP scripts against a sanitized build (test/asan.sh, make asan-check)"
 # last: it installs the sanitized build, then reinstalls the normal one
 set +e

@@ -9,7 +9,7 @@ PKGS=(
 	libc-ares-dev libidn2-dev libspf2-dev libpsl-dev libssl-dev libopendkim-dev libgmime-3.0-dev
 	knot knot-dnsutils
 	libnet-dns-perl
-	python3 python3-yaml
+	python3 python3-yaml python3-flufl.bounce
 	clang libclang-rt-14-dev
 )
 
