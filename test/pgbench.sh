@@ -45,8 +45,8 @@ tap() {	# tap OK DESCRIPTION
 echo "== setup: the extension, the fixtures, pgb.expect_error"
 psql -X -q -v ON_ERROR_STOP=1 -f test/pgbench/setup.sql
 fixtures=(test/dsn/fixtures/*.eml)
-[ ${#fixtures[@]} -eq 13 ] ||
-	{ echo "expected 13 bounce fixtures in test/dsn/fixtures (mixed.sql picks ids 0-12), found ${#fixtures[@]}" >&2; exit 1; }
+# mixed.sql picks an id in 0 .. nbounce - 1 (pgbench -D nbounce=...)
+[ ${#fixtures[@]} -ge 1 ] || { echo "no bounce fixtures in test/dsn/fixtures" >&2; exit 1; }
 for id in "${!fixtures[@]}"; do
 	f=${fixtures[$id]}
 	hex=$(od -An -v -tx1 "$f" | tr -d ' \n')
@@ -78,7 +78,7 @@ late=$((DURATION - 3)); [ "$late" -le "$early" ] && late=$((early + 1))
 ) > "$MA_WORK/rss.txt" &
 sampler=$!
 set +e
-pgbench -n -c "$CLIENTS" -j "$JOBS" -T "$DURATION" -f "$SCRIPT" > "$MA_WORK/pgbench.out" 2> "$MA_WORK/pgbench.err"
+pgbench -n -c "$CLIENTS" -j "$JOBS" -T "$DURATION" -D nbounce="${#fixtures[@]}" -f "$SCRIPT" > "$MA_WORK/pgbench.out" 2> "$MA_WORK/pgbench.err"
 rc=$?
 set -e
 wait "$sampler" || true

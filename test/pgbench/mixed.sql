@@ -6,7 +6,7 @@
 -- server is really asked again.
 \set k random(0, 41)
 \set n random(0, 999)
-\set b random(0, 12)
+\set b random(0, :nbounce - 1)
 \if :k = 0
 SELECT count(*) FROM pgb.bounce, LATERAL mailauth.parse_dsn(raw) WHERE id = :b;
 \elif :k = 1
