@@ -1071,35 +1071,14 @@ mailauth_utf8_to_text(const char *s)
 		return cstring_to_text_with_len(s, (int) len);
 	if (enc == PG_UTF8)
 	{
-		StringInfoData buf;
-
-		if (pg_verify_mbstr(PG_UTF8, s, (int) len, true))
-			return cstring_to_text_with_len(s, (int) len);
-
 		/*
 		 * The core hands out UTF-8; should a string ever not be (a bug), no
-		 * invalid text reaches the database: every byte of an invalid
-		 * sequence becomes U+FFFD.
+		 * invalid text reaches the database: written as TXT data is, invalid
+		 * bytes as \DDD
 		 */
-		initStringInfo(&buf);
-		for (size_t i = 0; i < len;)
-		{
-			int			l = pg_utf_mblen((const unsigned char *) s + i);
-
-			if ((size_t) l > len - i || !pg_utf8_islegal((const unsigned char *) s + i, l))
-				l = 0;
-			if (l > 0)
-			{
-				appendBinaryStringInfo(&buf, s + i, l);
-				i += l;
-			}
-			else
-			{
-				appendStringInfoString(&buf, "\xEF\xBF\xBD");
-				i++;
-			}
-		}
-		return cstring_to_text_with_len(buf.data, buf.len);
+		if (pg_verify_mbstr(PG_UTF8, s, (int) len, true))
+			return cstring_to_text_with_len(s, (int) len);
+		return mailauth_bytes_to_text(s, len);
 	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char) s[i] >= 0x80)
