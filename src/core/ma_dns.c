@@ -44,6 +44,7 @@
 #define Q_PENDING	1
 #define Q_INFLIGHT	2
 #define Q_DONE		3
+#define Q_FOLLOW	4			/* the same question as qs[leader]: shares its answer */
 
 #define EDNS_UDPSIZE 1232
 
@@ -726,6 +727,82 @@ start_query(ma_dns_engine *e, ma_dns_query *q, int64_t now)
 		send_query(e, q);
 }
 
+/*
+ * Lookups of one run that ask the same question (name and type) share one:
+ * a bulk check of many domains asks for the same include, MX host or
+ * organizational _dmarc name again and again, and without this every copy
+ * would go on the wire (the cache only learns an answer when it arrives).
+ * The first copy leads; the others wait as Q_FOLLOW and take a reference to
+ * its result when the run ends.  An optimisation only: without memory for
+ * the table, every copy is sent.
+ */
+static void
+coalesce(ma_dns_engine *e, ma_dns_query *qs, int n)
+{
+	size_t		cap = 16,
+				mask;
+	int		   *tab;
+
+	if (n < 2)
+		return;
+	while (cap < (size_t) n * 2)
+		cap <<= 1;
+	mask = cap - 1;
+	tab = malloc(cap * sizeof(int));
+	if (!tab)
+		return;
+	memset(tab, 0xff, cap * sizeof(int));	/* -1: empty */
+	for (int i = 0; i < n; i++)
+	{
+		ma_dns_query *q = &qs[i];
+		uint32_t	h = 2166136261u ^ q->type;
+		size_t		k;
+
+		if (q->state == Q_FOLLOW)
+			continue;
+		for (const unsigned char *p = (const unsigned char *) q->name; *p; p++)
+			h = (h ^ *p) * 16777619u;
+		for (k = h & mask; tab[k] >= 0; k = (k + 1) & mask)
+		{
+			ma_dns_query *l = &qs[tab[k]];
+
+			if (l->type == q->type && strcmp(l->name, q->name) == 0)
+				break;
+		}
+		if (tab[k] < 0)
+			tab[k] = i;
+		else if (q->state == Q_NEW)
+		{
+			q->state = Q_FOLLOW;
+			q->leader = tab[k];
+			e->st.lookups++;
+			e->st.coalesced++;
+		}
+	}
+	free(tab);
+}
+
+/* followers whose leader is done take its result */
+static void
+settle_followers(ma_dns_query *qs, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		ma_dns_query *q = &qs[i],
+				   *l;
+
+		if (q->state != Q_FOLLOW)
+			continue;
+		l = &qs[q->leader];
+		if (l->state != Q_DONE)
+			continue;			/* interrupted: waits for the resumed run */
+		q->result = l->result ? ma_dns_result_ref(l->result) : NULL;
+		q->from_cache = l->from_cache;
+		q->age_s = l->age_s;
+		q->state = Q_DONE;
+	}
+}
+
 int
 ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void *wait_arg)
 {
@@ -743,6 +820,7 @@ ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void 
 		return MA_RUN_FAILED;
 	}
 
+	coalesce(e, qs, n);
 	for (;;)
 	{
 		int64_t		now = ma_now_ms(),
@@ -757,7 +835,7 @@ ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void 
 			start_query(e, &qs[idx++], now);
 
 		/* deadlines of what is in flight (lo skips the finished prefix) */
-		while (lo < idx && qs[lo].state == Q_DONE)
+		while (lo < idx && (qs[lo].state == Q_DONE || qs[lo].state == Q_FOLLOW))
 			lo++;
 		for (int i = lo; i < idx; i++)
 		{
@@ -778,7 +856,7 @@ ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void 
 			bool		all = true;
 
 			for (int i = lo; i < n && all; i++)
-				if (qs[i].state != Q_DONE)
+				if (qs[i].state != Q_DONE && qs[i].state != Q_FOLLOW)
 					all = false;
 			if (all)
 				break;
@@ -841,8 +919,9 @@ ma_dns_run(ma_dns_engine *e, ma_dns_query *qs, int n, ma_dns_wait_fn wait, void 
 	ma_dns_abort(e);
 	if (rc == MA_RUN_FAILED)
 		for (int i = 0; i < n; i++)
-			if (qs[i].state != Q_DONE && qs[i].state != Q_NEW)
+			if (qs[i].state != Q_DONE && qs[i].state != Q_NEW && qs[i].state != Q_FOLLOW)
 				finish(e, &qs[i], MA_DNS_ERROR, "waiting for the DNS failed");
+	settle_followers(qs, n);
 	return rc;
 }
 

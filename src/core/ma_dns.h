@@ -226,6 +226,7 @@ typedef struct ma_dns_query
 	uint32_t	age_s;			/* seconds since the result was received */
 	/* private */
 	int			state;
+	int			leader;			/* a follower's leader in the same run */
 	int			hops;
 	uint32_t	gen;
 	uint32_t	last_alen;
@@ -250,6 +251,7 @@ typedef struct ma_dns_engine_stats
 	int64_t		interrupts;
 	int64_t		shared_hits;	/* local misses answered by the shared layer */
 	int64_t		shared_misses;	/* local misses it could not answer */
+	int64_t		coalesced;		/* lookups that shared another's question in one run */
 } ma_dns_engine_stats;
 
 /*

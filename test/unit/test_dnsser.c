@@ -572,6 +572,78 @@ test_hook_real(void)
 	layer_free(&f);
 }
 
+/* a waiter that reports an interrupt on its first call, then polls */
+static int
+interrupt_once(void *arg, ma_dns_sock *socks, int nsocks, bool changed, int timeout_ms)
+{
+	int		   *calls = arg;
+
+	if ((*calls)++ == 0)
+		return MA_WAIT_INTERRUPTED;
+	return ma_dns_poll_wait(NULL, socks, nsocks, changed, timeout_ms);
+}
+
+/*
+ * The same question asked several times in one run goes on the wire once;
+ * every copy gets the answer, also when the run is interrupted and resumed.
+ */
+static void
+test_coalesce_real(void)
+{
+	const char *dns = getenv("MAILAUTH_TEST_DNS");
+	const char *names[7] = {"www.mailauth.test", "nx1.mailauth.test", "www.mailauth.test",
+	"www.mailauth.test", "nx1.mailauth.test", "www.mailauth.test", "www.mailauth.test"};
+	uint16_t	types[7] = {MA_T_A, MA_T_A, MA_T_A, MA_T_TXT, MA_T_A, MA_T_A, MA_T_A};
+	ma_dns_query qs[7];
+	ma_dns_engine_stats st;
+	ma_dns_engine *e;
+	int			calls = 0,
+				rc,
+				ok = 1;
+
+	if (!dns || !*dns)
+	{
+		printf("# skipped: MAILAUTH_TEST_DNS not set (run through test/run.sh)\n");
+		return;
+	}
+	for (int round = 0; round < 2; round++)
+	{
+		e = engine(dns, 0);		/* no cache: only coalescing can save a query */
+		for (int i = 0; i < 7; i++)
+			ma_dns_query_init(&qs[i], names[i], types[i]);
+		if (round == 0)
+			rc = ma_dns_run(e, qs, 7, ma_dns_poll_wait, NULL);
+		else
+		{
+			rc = ma_dns_run(e, qs, 7, interrupt_once, &calls);
+			OK(rc == MA_RUN_INTERRUPTED, "coalesce: the first run is interrupted (%d)", rc);
+			rc = ma_dns_run(e, qs, 7, interrupt_once, &calls);
+		}
+		OK(rc == MA_RUN_OK, "coalesce%s: seven lookups ran", round ? " (resumed)" : "");
+		ma_dns_engine_get_stats(e, &st);
+		OK(st.lookups == 7 && st.coalesced == 4,
+		   "coalesce%s: four lookups shared another's question (%lld of %lld)",
+		   round ? " (resumed)" : "", (long long) st.coalesced, (long long) st.lookups);
+		OK(round ? st.queries_sent >= 3 : st.queries_sent == 3,
+		   "coalesce%s: %lld queries sent for three questions", round ? " (resumed)" : "",
+		   (long long) st.queries_sent);
+		for (int i = 0; i < 7; i++)
+		{
+			ma_dns_status want = strncmp(names[i], "nx1", 3) == 0 ? MA_DNS_NXDOMAIN :
+				types[i] == MA_T_TXT ? MA_DNS_NODATA : MA_DNS_OK;
+
+			if (!qs[i].result || qs[i].result->status != want)
+				ok = 0;
+		}
+		OK(ok && qs[2].result == qs[0].result && qs[6].result == qs[0].result &&
+		   qs[4].result == qs[1].result && qs[3].result != qs[0].result && qs[0].result->nrr == 2,
+		   "coalesce%s: every copy has its question's answer", round ? " (resumed)" : "");
+		for (int i = 0; i < 7; i++)
+			ma_dns_query_clear(&qs[i]);
+		ma_dns_engine_free(e);
+	}
+}
+
 int
 main(void)
 {
@@ -580,6 +652,7 @@ main(void)
 	test_hostile();
 	test_hook_fake();
 	test_hook_real();
+	test_coalesce_real();
 	printf("1..%d\n", ntests);
 	if (nfailed)
 		printf("# Looks like you failed %d test%s of %d.\n", nfailed,
