@@ -58,3 +58,9 @@ SELECT code FROM mailauth.header_check(E'From: a@x.broken.invalid\nDate: Sun, 22
 SELECT count(*) > 0 AS findings FROM mailauth.header_check(''::bytea);
 SELECT count(*) > 0 AS findings FROM mailauth.header_check('\x00ff00fe0a0a'::bytea);
 SELECT count(*) > 0 AS findings FROM mailauth.header_check(decode(repeat('deadbeef0a', 20000), 'hex'));
+-- IDNA maps some characters to ASCII no domain holds (U+00A0 to a space,
+-- U+FF20 to '@'); a mapped dot must not leave an empty label (fuzz_addr)
+SELECT a AS input, p.domain, p.valid, p.problems
+  FROM unnest(ARRAY[E'a@b\u00a0.example', E'a@b\uff20c.example', E'a@b\u3002example',
+                    E'a@b.example\u3002', E'a@b\u3002\u3002example']) WITH ORDINALITY u(a, i),
+       LATERAL mailauth.parse_address(a) p ORDER BY i;

@@ -11,6 +11,9 @@ SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup('www.mailauth.test', '')$
 SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup(ARRAY['www.mailauth.test'], 'BOGUS')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.mx_lookup('')$$);
 SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup(E'\u00ad\u00ad.test')$$);
+-- IDNA would map U+00A0 to a space and U+FF0F to '/': not a domain name
+SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup(E'b\u00a0.test')$$);
+SELECT sqlstate_of($$SELECT * FROM mailauth.dns_lookup(E'b\uff0fc.test')$$);
 -- exactly at the limits is fine: 253 octets, 63-octet labels
 SELECT count(*) FROM mailauth.dns_lookup(repeat('a', 63) || '.' || repeat('b', 63) || '.' || repeat('c', 63) || '.' || repeat('d', 51) || '.bulk.test');
 

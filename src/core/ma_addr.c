@@ -1352,6 +1352,12 @@ set_domain(pctx *c, ma_addr *m, const unsigned char *raw, size_t n, uint32_t *fl
 			m->domain = to_alabel(c, low.data, fl);
 		if (m->domain)
 		{
+			size_t		dl = strlen(m->domain);
+
+			/* mapped dots (U+3002, U+FF0E, ...) may leave an empty label */
+			if (dl == 0 || m->domain[0] == '.' || m->domain[dl - 1] == '.' ||
+				strstr(m->domain, "..") != NULL)
+				*fl |= MA_ADDR_BAD_DOMAIN;
 			check_lengths(m->domain, fl);
 			m->domain_unicode = to_ulabel(c, m->domain, fl);
 		}

@@ -35,6 +35,33 @@ ma_idn_to_ascii(const char *utf8, char *out, size_t outlen)
 		if (rc != IDN2_OK)
 			return idn2_strerror(rc);
 	}
+	/*
+	 * UTS #46 maps some characters to ASCII that no domain name holds
+	 * (U+00A0 to a space, fullwidth forms to '@', '/', '<', ...).  A result
+	 * with such a character that the input did not have already is refused:
+	 * "b\u00a0" must not become the name "b ".  Mapped dots (U+3002 ...) are
+	 * label separators and stay.
+	 */
+	{
+		int			have[128] = {0};
+
+		for (const unsigned char *p = (const unsigned char *) utf8; *p; p++)
+			if (*p < 0x80)
+				have[*p]++;
+		for (const unsigned char *p = (const unsigned char *) res; *p; p++)
+		{
+			unsigned char ch = *p;
+
+			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				(ch >= '0' && ch <= '9') || ch == '-' || ch == '.')
+				continue;
+			if (ch >= 0x80 || have[ch]-- <= 0)
+			{
+				idn2_free(res);
+				return "the name maps to a character that is not allowed in a domain name";
+			}
+		}
+	}
 	if (strlen(res) >= outlen)
 	{
 		idn2_free(res);

@@ -585,6 +585,28 @@ test_idn(void)
 	parse("a@b\xc3\xbc" "cher..de");
 	OK(L.n == 1 && (L.items[0].flags & MA_ADDR_BAD_DOMAIN) &&
 	   streq(L.items[0].domain, "b\xc3\xbc" "cher..de"), "bad UTF-8 domain kept as written");
+
+	/*
+	 * UTS #46 mappings to ASCII that no domain holds (fuzz_addr found the
+	 * first: "#@b" U+00A0 was a valid mailbox with the domain "b ")
+	 */
+	parse("a@b\xc2\xa0");
+	OK(L.n == 1 && (L.items[0].flags & MA_ADDR_BAD_IDN) && !L.valid,
+	   "U+00A0 (mapped to a space) in a domain: bad_idn (%s)", codes(L.n ? L.items[0].flags : 0));
+	parse("a@b\xef\xbc\xa0" "c.example");
+	OK(L.n == 1 && (L.items[0].flags & MA_ADDR_BAD_IDN) && !L.valid,
+	   "U+FF20 (mapped to '@') in a domain: bad_idn (%s)", codes(L.n ? L.items[0].flags : 0));
+	parse("a@b\xef\xbc\x8f" "c.example");
+	OK(L.n == 1 && (L.items[0].flags & MA_ADDR_BAD_IDN) && !L.valid,
+	   "U+FF0F (mapped to '/') in a domain: bad_idn (%s)", codes(L.n ? L.items[0].flags : 0));
+	parse("a@b\xe3\x80\x82" "c");
+	MB("U+3002 (an ideographic full stop) separates labels", 0, NULL, "a", "b.c", "b.c", MA_ADDR_UTF8);
+	parse("a@b.example\xe3\x80\x82");
+	OK(L.n == 1 && (L.items[0].flags & MA_ADDR_BAD_DOMAIN) && !L.valid,
+	   "a mapped dot at the end: bad_domain (%s)", codes(L.n ? L.items[0].flags : 0));
+	parse("a@b\xe3\x80\x82\xe3\x80\x82" "c");
+	OK(L.n == 1 && (L.items[0].flags & MA_ADDR_BAD_DOMAIN) && !L.valid,
+	   "two mapped dots (an empty label): bad_domain (%s)", codes(L.n ? L.items[0].flags : 0));
 }
 
 /* ---------------------------------------------------------------------
