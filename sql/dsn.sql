@@ -48,6 +48,9 @@ INSERT INTO bounces VALUES ('text-notice', convert_to(:'f', 'UTF8'));
 INSERT INTO bounces VALUES ('apple-unsubscribe', convert_to(:'f', 'UTF8'));
 SELECT d.recipient, d.reason, d.feedback_type, d.source FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d
  WHERE b.name = 'apple-unsubscribe';
+-- a challenge-response request (TMDA's template, in Exim's first words): no bounce, no row
+\set f `cat test/dsn/fixtures/tmda-challenge.eml`
+SELECT count(*) AS rows FROM mailauth.parse_dsn(convert_to(:'f', 'UTF8'));
 -- the key columns of every row
 SELECT b.name, d.recipient, d.action, d.status, d.reply_code, d.reason, d.hard_bounce, d.source
   FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d

@@ -4266,10 +4266,16 @@ tidy_recipient(ma_dsn_rcpt *x)
  * A challenge-response request ("please confirm that you are a person
  * before your message is delivered": TMDA, Spam Arrest, Boxbe, ...) is an
  * automatic answer, not a bounce nor an auto-reply: no rows.  Known by the
- * service's headers or sender, or by the request's wording, and only when
- * there is no delivery-status part.
+ * service's headers, sender or signature (CR_SURE: whatever decoder read
+ * rows from it; TMDA's template borrows Exim's "created automatically by mail
+ * delivery software"), or by the request's wording (CR_WORDING: only rows of
+ * the weak decoders go), and only when there is no delivery-status part.
  */
-static bool
+#define CR_NO		0
+#define CR_WORDING	1
+#define CR_SURE		2
+
+static int
 challenge_response(const build *b)
 {
 	static const char *const domains[] = {
@@ -4285,7 +4291,7 @@ challenge_response(const build *b)
 		"awaiting your confirmation", "awaiting your verification",
 		"is waiting for your confirmation", "has been held until you confirm",
 		"added to my approved senders", "added to my list of approved senders",
-		"to have your message delivered, please", NULL
+		"to have your message delivered, please", "to release your message for delivery", NULL
 	};
 	const ma_bmsg *m = &b->m;
 	const char *from = ma_bmsg_header(m, "from"),
@@ -4293,18 +4299,21 @@ challenge_response(const build *b)
 	size_t		n = m->text_len < 8192 ? m->text_len : 8192;
 
 	if (m->dsn || m->feedback)
-		return false;
+		return CR_NO;
 	if ((v = ma_bmsg_header(m, "x-delivery-agent")) && ma_dsn_memcasemem(v, strlen(v), "tmda"))
-		return true;
+		return CR_SURE;
 	for (int i = 0; from && domains[i]; i++)
 		if (ma_dsn_memcasemem(from, strlen(from), domains[i]))
-			return true;
+			return CR_SURE;
 	if (m->text_low == NULL)
-		return false;
+		return CR_NO;
+	/* TMDA's template: "created automatically by mail delivery software\n(TMDA)." */
+	if (memmem(m->text_low, n, "(tmda)", 6))
+		return CR_SURE;
 	for (int i = 0; phrases[i]; i++)
 		if (memmem(m->text_low, n, phrases[i], strlen(phrases[i])))
-			return true;
-	return false;
+			return CR_WORDING;
+	return CR_NO;
 }
 
 /* two recipients of one domain (both NULL counts too); case-insensitive */
@@ -4363,15 +4372,18 @@ decode(build *b, ma_dsn_result *out)
 	if (n > 0)
 	{
 		/*
-		 * Rows read only by the weak decoders (an auto-reply, an unknown
-		 * text bounce) from a challenge-response request: none.
+		 * Rows from a challenge-response request: none (rows of any decoder
+		 * when the request is known for sure, else only those the weak
+		 * decoders read: an auto-reply, an unknown text bounce).
 		 */
 		bool		weak = true;
+		int			cr;
 
 		for (size_t i = start; i < out->n && weak; i++)
 			weak = out->rcpts[i].source && (strcmp(out->rcpts[i].source, "rfc3834") == 0 ||
 											 strcmp(out->rcpts[i].source, "generic") == 0);
-		if (weak && challenge_response(b))
+		cr = challenge_response(b);
+		if (cr == CR_SURE || (weak && cr == CR_WORDING))
 		{
 			while (out->n > start)
 				rcpt_clear(&out->rcpts[--out->n]);

@@ -902,6 +902,29 @@ test_challenge_response(void)
 		"Auto-Submitted: auto-replied\n"
 		"\n"
 		"I use a challenge-response system. Please confirm that you are a human.\n";
+	/* TMDA's own template, which borrows Exim's first line (no X-Delivery-Agent here) */
+	const char *tmda_text =
+		"From: bob-confirm+1234.abcd@example.org\n"
+		"To: alice@example.com\n"
+		"Subject: Please confirm your message\n"
+		"Auto-Submitted: auto-replied\n"
+		"\n"
+		"This message was created automatically by mail delivery software\n"
+		"(TMDA).\n"
+		"\n"
+		"Your message attached below is being held because the address\n"
+		"<alice@example.com> has not been verified.\n"
+		"\n"
+		"To release your message for delivery, please send an empty message\n"
+		"to the following address, or use your mailer's \"Reply\" feature.\n"
+		"\n"
+		"   bob-confirm+1234.abcd@example.org\n"
+		"\n"
+		"--- Original message follows.\n"
+		"\n"
+		"From: alice@example.com\n"
+		"To: bob@example.org\n"
+		"Subject: Lunch?\n";
 	const char *vac =
 		"From: Bob <bob@example.org>\n"
 		"To: alice@example.com\n"
@@ -913,6 +936,10 @@ test_challenge_response(void)
 
 	parse_buf(tmda, strlen(tmda), &p);
 	OK(p.ok && p.r.n == 0, "challenge-response: TMDA, no rows (got %zu)", p.r.n);
+	ma_dsn_free(&p.r);
+	parse_buf(tmda_text, strlen(tmda_text), &p);
+	OK(p.ok && p.r.n == 0, "challenge-response: TMDA's template in Exim's words, no rows (got %zu)",
+	   p.r.n);
 	ma_dsn_free(&p.r);
 	parse_buf(sa, strlen(sa), &p);
 	OK(p.ok && p.r.n == 0, "challenge-response: a verification service, no rows (got %zu)", p.r.n);
