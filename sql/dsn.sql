@@ -43,6 +43,11 @@ INSERT INTO bounces VALUES ('provider-domain', convert_to(:'f', 'UTF8'));
 -- a gateway's plain-text notice with no decoder of its own (the text matcher)
 \set f `cat test/dsn/fixtures/text-notice.eml`
 INSERT INTO bounces VALUES ('text-notice', convert_to(:'f', 'UTF8'));
+-- AOL's older notice naming screen names; Yahoo's summary in a part declared text/html
+\set f `cat test/dsn/fixtures/aol-screenname.eml`
+INSERT INTO bounces VALUES ('aol-screenname', convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/yahoo-summary.eml`
+INSERT INTO bounces VALUES ('yahoo-summary', convert_to(:'f', 'UTF8'));
 -- Apple Mail's unsubscribe button: an opt-out request, not an auto-reply
 \set f `cat test/dsn/fixtures/apple-unsubscribe.eml`
 INSERT INTO bounces VALUES ('apple-unsubscribe', convert_to(:'f', 'UTF8'));

@@ -495,6 +495,7 @@ static const phrase phrases[] = {
 	{"message rejected due to user rules", R_FILTERED},
 	{"not found recipient account", R_FILTERED},
 	{"refused due to recipient preferences", R_FILTERED},
+	{"they are not accepting mail from", R_FILTERED},	/* AOL, older notices */
 	{"resolver.rst.notauthorized", R_FILTERED},
 	{"this account is protected by", R_FILTERED},
 	{"user reject", R_FILTERED},

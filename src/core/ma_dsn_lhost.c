@@ -1207,6 +1207,117 @@ dec_yahoo(lctx *c)
 	return finish(c);
 }
 
+/*
+ * Yahoo's notice in qmail's words without qmail's "<address>:" paragraphs:
+ * "I'm afraid I wasn't able to deliver the following message.  This is a
+ * permanent error; I've given up.", then a summary of the message (Subject:,
+ * To:) before "---Below this line is a copy of the message.".  The To: line
+ * of the summary names the recipient; the two sentences are the diagnostic.
+ */
+static int
+dec_yahoo_summary(lctx *c)
+{
+	size_t		b = line_with(c->t, 0, c->end, "I'm afraid I wasn't able to deliver the following message"),
+				e;
+	const char *to = NULL,
+			   *p,
+			   *subj;
+	char		addr[ADDR_MAX];
+	ma_dsn_rcpt *x;
+
+	if (b == (size_t) -1 || !has_ci(c->from, "yahoo"))
+		return 0;
+	/* where the copy of the message starts (the text may end there: c->end) */
+	p = find_ci(c->t + b, c->end - b, "---Below this line is a copy of the message");
+	e = p ? (size_t) (p - c->t) : c->end;
+	/*
+	 * "To:" at the start of a line or after a blank: the part is declared
+	 * text/html, so its lines may come joined into one
+	 */
+	for (p = c->t + b; (p = find_ci(p, (size_t) (c->t + e - p), "To:")) != NULL; p += 3)
+		if (p == c->t || sp(p[-1]) || p[-1] == '\n')
+		{
+			to = p;
+			break;
+		}
+	if (to == NULL)
+		return 0;
+	{
+		const char *le = memchr(to, '\n', (size_t) (c->t + e - to));
+		size_t		n = (size_t) ((le ? le : c->t + e) - to - 3);
+
+		if (!ma_dsn_find_addr(to + 3, n, addr, sizeof(addr)))
+			return 0;
+	}
+	x = row_for(c, addr, "yahoo");
+	if (x == NULL)
+		return 0;
+	/* the diagnostic: the sentences before the summary (Subject:, To:) */
+	subj = find_ci(c->t + b, (size_t) (to - c->t - b), "Subject:");
+	if (x->diagnostic == NULL)
+		diag_add(x, c->t + b, (size_t) ((subj ? subj : to) - c->t - b));
+	return finish(c);
+}
+
+/*
+ * AOL's older notice from MAILER-DAEMON@aol.com: "Your mail to the following
+ * recipients could not be delivered because they are not accepting mail
+ * from <sender>:", then the recipients one per line, by screen name (an AOL
+ * address without its domain) or address.  The sentence is the diagnostic.
+ */
+static int
+dec_aol(lctx *c)
+{
+	const char *at = strrchr(c->from, '@');
+	size_t		b,
+				sb;
+	line		l,
+				head;
+	bool		any = false;
+
+	if (at == NULL || strncasecmp(at + 1, "aol.com", 7) != 0 || isalnum((unsigned char) at[8]) ||
+		at[8] == '.' || at[8] == '-')
+		return 0;
+	sb = line_with(c->t, 0, c->end, "mail to the following recipients could not be delivered");
+	if (sb == (size_t) -1 || !get_line(c->t, c->end, sb, &head))
+		return 0;
+	b = head.next;
+	FOR_LINES(c->t, b, c->end, l)
+	{
+		char		addr[ADDR_MAX];
+		ma_dsn_rcpt *x;
+
+		if (l.tn == 0)
+		{
+			if (any)
+				break;
+			continue;
+		}
+		if (memchr(l.t, ' ', l.tn) || memchr(l.t, '\t', l.tn) || l.tn > 64)
+			break;
+		if (memchr(l.t, '@', l.tn))
+		{
+			if (!ma_dsn_find_addr(l.t, l.tn, addr, sizeof(addr)))
+				break;
+		}
+		else
+		{
+			/* a screen name: letters, digits, '.', '_' and '-' */
+			for (size_t i = 0; i < l.tn; i++)
+				if (!isalnum((unsigned char) l.t[i]) && l.t[i] != '.' && l.t[i] != '_' && l.t[i] != '-')
+					return any ? finish(c) : 0;
+			snprintf(addr, sizeof(addr), "%.*s@aol.com", (int) l.tn, l.t);
+		}
+		x = row_for(c, addr, "aol");
+		if (x == NULL)
+			break;
+		any = true;
+		if (x->diagnostic == NULL)
+			diag_add(x, head.t, head.tn);
+	}
+	return any ? finish(c) : 0;
+}
+
 /* ---------------------------------------------------------------------
  * Exim (and Mail.ru, MXLogic, GMX, 1&1, Zoho: Exim underneath)
  * ---------------------------------------------------------------------
@@ -3502,7 +3613,7 @@ lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 		dec_googleworkspace, dec_outlook, dec_gmail, dec_googlegroups,
 		dec_dragonfly, dec_opensmtpd, dec_kddi, dec_ezweb, dec_biglobe,
 		dec_exchange2003, dec_exchange, dec_messagingserver, dec_notes, dec_domino,
-		dec_mcafee, dec_yahoo, dec_qmail, dec_exim, dec_courier, dec_sendmail,
+		dec_mcafee, dec_yahoo, dec_yahoo_summary, dec_aol, dec_qmail, dec_exim, dec_courier, dec_sendmail,
 		dec_postfix, dec_apachejames, dec_labelled, dec_imailserver, dec_generic,
 		dec_textmatch, NULL
 	};
