@@ -48,6 +48,11 @@ INSERT INTO bounces VALUES ('text-notice', convert_to(:'f', 'UTF8'));
 INSERT INTO bounces VALUES ('aol-screenname', convert_to(:'f', 'UTF8'));
 \set f `cat test/dsn/fixtures/yahoo-summary.eml`
 INSERT INTO bounces VALUES ('yahoo-summary', convert_to(:'f', 'UTF8'));
+-- a Sieve rejection in an MDN (not an auto-reply); a gateway's "Did not reach the following recipient:"
+\set f `cat test/dsn/fixtures/sieve-reject.eml`
+INSERT INTO bounces VALUES ('sieve-reject', convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/not-reached.eml`
+INSERT INTO bounces VALUES ('not-reached', convert_to(:'f', 'UTF8'));
 -- Apple Mail's unsubscribe button: an opt-out request, not an auto-reply
 \set f `cat test/dsn/fixtures/apple-unsubscribe.eml`
 INSERT INTO bounces VALUES ('apple-unsubscribe', convert_to(:'f', 'UTF8'));

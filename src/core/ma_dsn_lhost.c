@@ -1260,6 +1260,44 @@ dec_yahoo_summary(lctx *c)
 }
 
 /*
+ * A Sieve or LDA rejection (Dovecot, Pigeonhole; RFC 5429): "Your message to
+ * <address> was automatically rejected:", the reason on the lines after it,
+ * often in an MDN (message/disposition-notification) with Auto-Submitted:
+ * auto-replied, which is no auto-reply: the message was refused.
+ */
+static int
+dec_sieve_reject(lctx *c)
+{
+	size_t		b = line_with(c->t, 0, c->end, "was automatically rejected");
+	line		head,
+				l;
+	const char *p;
+	char		addr[ADDR_MAX];
+	ma_dsn_rcpt *x;
+	int			nl = 0;
+
+	if (b == (size_t) -1 || !get_line(c->t, c->end, b, &head) ||
+		!starts_ci(head.t, head.tn, "Your message to") ||
+		(p = find_ci(head.t, head.tn, "was automatically rejected")) == NULL ||
+		!ma_dsn_find_addr(head.t + 15, (size_t) (p - head.t) - 15, addr, sizeof(addr)))
+		return 0;
+	x = row_for(c, addr, "sieve");
+	if (x == NULL)
+		return 0;
+	if (x->diagnostic == NULL)
+	{
+		diag_add(x, head.t, head.tn);
+		FOR_LINES(c->t, head.next, c->end, l)
+		{
+			if (l.tn == 0 || ++nl > 10 || starts_ci(l.t, l.tn, "--"))
+				break;
+			diag_add(x, l.t, l.tn);
+		}
+	}
+	return finish(c);
+}
+
+/*
  * AOL's older notice from MAILER-DAEMON@aol.com: "Your mail to the following
  * recipients could not be delivered because they are not accepting mail
  * from <sender>:", then the recipients one per line, by screen name (an AOL
@@ -3501,6 +3539,7 @@ static const text_rule text_rules[] = {
 	{"Could not deliver message to the following recipient", "-- The header", 'L', "Failed Recipient:"},
 	{"Message could not be delivered to some recipients", "Message headers follow", 'L', "[SMTP:"},
 	{"did not reach the following recipient", NULL, 'L', "SMTP="},
+	{"Did not reach the following recipient:", NULL, 'L', "following recipient:"},
 	{"Message was not accepted -- invalid mailbox", NULL, 'L', "Local mailbox "},
 	{"your message was addressed,", NULL, 'L', "your message was addressed,"},
 	{"Delivery to the following recipients failed", NULL, 'W', NULL},
@@ -3613,7 +3652,7 @@ lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 		dec_googleworkspace, dec_outlook, dec_gmail, dec_googlegroups,
 		dec_dragonfly, dec_opensmtpd, dec_kddi, dec_ezweb, dec_biglobe,
 		dec_exchange2003, dec_exchange, dec_messagingserver, dec_notes, dec_domino,
-		dec_mcafee, dec_yahoo, dec_yahoo_summary, dec_aol, dec_qmail, dec_exim, dec_courier, dec_sendmail,
+		dec_mcafee, dec_yahoo, dec_yahoo_summary, dec_aol, dec_sieve_reject, dec_qmail, dec_exim, dec_courier, dec_sendmail,
 		dec_postfix, dec_apachejames, dec_labelled, dec_imailserver, dec_generic,
 		dec_textmatch, NULL
 	};
