@@ -984,7 +984,8 @@ blocks(lctx *c, size_t b, size_t e, const bopts *o, const char *source)
 
 	FOR_LINES(c->t, b, e, l)
 	{
-		char		addr[ADDR_MAX];
+		char		addr[ADDR_MAX],
+					orig[ADDR_MAX];
 		const char *rest;
 		size_t		restn;
 
@@ -1015,7 +1016,8 @@ blocks(lctx *c, size_t b, size_t e, const bopts *o, const char *source)
 					rest = gt + 2;
 				}
 			}
-			/* "<a@b> (expanded from <c@d>): ..." */
+			/* "<a@b> (expanded from <c@d>): ...": c@d is the original recipient */
+			orig[0] = '\0';
 			if (restn > 15 && strncasecmp(rest, "(expanded from", 14) == 0)
 			{
 				const char *rp = memchr(rest, ')', restn);
@@ -1023,6 +1025,9 @@ blocks(lctx *c, size_t b, size_t e, const bopts *o, const char *source)
 				if (rp)
 				{
 					size_t		k = (size_t) (rp - rest) + 1;
+
+					if (!ma_dsn_find_addr(rest + 14, (size_t) (rp - rest) - 14, orig, sizeof(orig)))
+						orig[0] = '\0';
 
 					while (k < restn && (rest[k] == ':' || sp(rest[k])))
 						k++;
@@ -1036,6 +1041,8 @@ blocks(lctx *c, size_t b, size_t e, const bopts *o, const char *source)
 			head_indent = l.indent;
 			if (cur == NULL)
 				break;
+			if (orig[0] && cur->original_recipient == NULL)
+				ma_dsn_set(&cur->original_recipient, orig);
 			if (restn)
 			{
 				lb_add(&d, rest, restn);
@@ -1045,6 +1052,14 @@ blocks(lctx *c, size_t b, size_t e, const bopts *o, const char *source)
 		}
 		if (cur == NULL || closed)
 			continue;
+		/* sendmail: "    (expanded from: c@d)" on the line after the address */
+		if (l.tn > 15 && nl == 0 && d.n == 0 && strncasecmp(l.t, "(expanded from", 14) == 0)
+		{
+			if (cur->original_recipient == NULL &&
+				ma_dsn_find_addr(l.t + 14, l.tn - 14, orig, sizeof(orig)))
+				ma_dsn_set(&cur->original_recipient, orig);
+			continue;
+		}
 		if (o->body_indented && head_indent > 0 && l.indent <= head_indent && d.n > 0)
 		{
 			/* back to the left margin: the text after the list */

@@ -876,6 +876,50 @@ test_mbox(void)
 	ma_dsn_free(&p.r);
 }
 
+/* "(expanded from ...)": an alias's target is the recipient, the alias the original */
+static void
+test_expanded_from(void)
+{
+	const char *sm =
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+		"To: alice@example.com\n"
+		"Subject: Returned mail: see transcript for details\n"
+		"\n"
+		"The original message was received at Sat, 7 Nov 2026 08:00:00 +0100\n"
+		"from localhost [127.0.0.1]\n"
+		"\n"
+		"   ----- The following addresses had permanent fatal errors -----\n"
+		"bob@mail.example.org\n"
+		"    (expanded from: bob@example.org)\n"
+		"\n"
+		"   ----- Transcript of session follows -----\n"
+		"550 5.1.1 bob@mail.example.org... User unknown\n";
+	const char *pf =
+		"From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+		"To: alice@example.com\n"
+		"Subject: Undelivered Mail Returned to Sender\n"
+		"\n"
+		"This is the mail system at host mx.example.org.\n"
+		"\n"
+		"I'm sorry to have to inform you that your message could not\n"
+		"be delivered to one or more recipients.\n"
+		"\n"
+		"<carol@mail.example.org> (expanded from <carol@example.org>): unknown user:\n"
+		"    \"carol\"\n";
+	parsed		p;
+
+	parse_buf(sm, strlen(sm), &p);
+	OK(p.ok && p.r.n == 1, "expanded from (sendmail): one row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "bob@mail.example.org", "expanded from (sendmail): the target is the recipient");
+	IS(row(&p, 0)->original_recipient, "bob@example.org", "expanded from (sendmail): the alias is the original");
+	ma_dsn_free(&p.r);
+	parse_buf(pf, strlen(pf), &p);
+	OK(p.ok && p.r.n == 1, "expanded from (postfix): one row (got %zu)", p.r.n);
+	IS(row(&p, 0)->recipient, "carol@mail.example.org", "expanded from (postfix): the target is the recipient");
+	IS(row(&p, 0)->original_recipient, "carol@example.org", "expanded from (postfix): the alias is the original");
+	ma_dsn_free(&p.r);
+}
+
 /* challenge-response requests are no bounces; auto-replies still are rows */
 static void
 test_challenge_response(void)
@@ -1288,6 +1332,7 @@ main(int argc, char **argv)
 	test_xunix();
 	test_mbox();
 	test_challenge_response();
+	test_expanded_from();
 	test_transfer_encodings();
 	test_dates();
 	test_long_diagnostic();
