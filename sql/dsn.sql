@@ -53,6 +53,9 @@ INSERT INTO bounces VALUES ('yahoo-summary', convert_to(:'f', 'UTF8'));
 INSERT INTO bounces VALUES ('sieve-reject', convert_to(:'f', 'UTF8'));
 \set f `cat test/dsn/fixtures/not-reached.eml`
 INSERT INTO bounces VALUES ('not-reached', convert_to(:'f', 'UTF8'));
+-- MDaemon: "> address" lines and the SMTP session transcript
+\set f `cat test/dsn/fixtures/mdaemon.eml`
+INSERT INTO bounces VALUES ('mdaemon', convert_to(:'f', 'UTF8'));
 -- Apple Mail's unsubscribe button: an opt-out request, not an auto-reply
 \set f `cat test/dsn/fixtures/apple-unsubscribe.eml`
 INSERT INTO bounces VALUES ('apple-unsubscribe', convert_to(:'f', 'UTF8'));

@@ -1313,6 +1313,70 @@ dec_sieve_reject(lctx *c)
 }
 
 /*
+ * MDaemon: "The following addresses did NOT receive a copy of your message:",
+ * the addresses as "> a@b" lines, then the SMTP session between
+ * "--- Session Transcript ---" and "--- End Transcript ---": each
+ * recipient's diagnostic is the server's reply to its RCPT TO (or, when that
+ * was accepted, the transcript's last reply).
+ */
+static int
+dec_mdaemon(lctx *c)
+{
+	size_t		b = after_line_with(c->t, 0, c->end, "did NOT receive a copy of your message"),
+				ts,
+				te;
+	line		l;
+	int			n = 0;
+
+	if (b == (size_t) -1)
+		return 0;
+	ts = after_line_with(c->t, b, c->end, "--- Session Transcript ---");
+	te = ts == (size_t) -1 ? (size_t) -1 : line_with(c->t, ts, c->end, "--- End Transcript ---");
+	FOR_LINES(c->t, b, ts == (size_t) -1 ? c->end : ts, l)
+	{
+		char		addr[ADDR_MAX];
+		ma_dsn_rcpt *x;
+		line		t;
+		const char *reply = NULL;
+		size_t		replyn = 0;
+		bool		mine = false;
+
+		if (l.tn < 3 || l.t[0] != '>' || !ma_dsn_find_addr(l.t + 1, l.tn - 1, addr, sizeof(addr)))
+			continue;
+		x = row_for(c, addr, "mdaemon");
+		if (x == NULL)
+			break;
+		n++;
+		if (x->diagnostic || te == (size_t) -1)
+			continue;
+		/* the reply after "RCPT To:<addr>" (or the last one) */
+		FOR_LINES(c->t, ts, te, t)
+		{
+			if (starts_ci(t.t, t.tn, "RCPT To:"))
+				mine = find_ci_tmp(t.t, t.tn, addr) != NULL;
+			else if (t.tn >= 4 && t.t[0] >= '2' && t.t[0] <= '5' && isdigit((unsigned char) t.t[1]) &&
+					 isdigit((unsigned char) t.t[2]) && (t.t[3] == ' ' || t.t[3] == '-'))
+			{
+				if (mine && t.t[0] >= '4')
+				{
+					reply = t.t;
+					replyn = t.tn;
+					break;
+				}
+				if (t.t[0] >= '4')
+				{
+					reply = t.t;
+					replyn = t.tn;
+				}
+			}
+		}
+		if (reply)
+			diag_add(x, reply, replyn);
+	}
+	return n > 0 ? finish(c) : 0;
+}
+
+/*
  * AOL's older notice from MAILER-DAEMON@aol.com: "Your mail to the following
  * recipients could not be delivered because they are not accepting mail
  * from <sender>:", then the recipients one per line, by screen name (an AOL
@@ -3667,7 +3731,7 @@ lhost_run(const ma_bmsg *m, ma_dsn_result *r)
 		dec_googleworkspace, dec_outlook, dec_gmail, dec_googlegroups,
 		dec_dragonfly, dec_opensmtpd, dec_kddi, dec_ezweb, dec_biglobe,
 		dec_exchange2003, dec_exchange, dec_messagingserver, dec_notes, dec_domino,
-		dec_mcafee, dec_yahoo, dec_yahoo_summary, dec_aol, dec_sieve_reject, dec_qmail, dec_exim, dec_courier, dec_sendmail,
+		dec_mcafee, dec_yahoo, dec_yahoo_summary, dec_aol, dec_sieve_reject, dec_mdaemon, dec_qmail, dec_exim, dec_courier, dec_sendmail,
 		dec_postfix, dec_apachejames, dec_labelled, dec_imailserver, dec_generic,
 		dec_textmatch, NULL
 	};
