@@ -245,9 +245,14 @@ my ($ent, $capa, $evict, $ins) = $out =~ /^G\|(\d+)\|(\d+)\|(\d+)\|(\d+)$/m;
 ok(defined $ent && $capa == 1024 && $ent <= $capa && $evict > 0 && $ins == 2000,
 	"bounded: ${\($ent // 'n/a')} entries of ${\($capa // 'n/a')} slots after 2,000 inserts, ${\($evict // 'n/a')} evictions");
 
-# half full, nothing evicted: every key has two buckets (of one lock
-# partition) and goes to the emptier one.  With one bucket per key, 2,000
-# answers in about 3,900 slots (8 per bucket) overflowed some buckets
+# half full, (almost) nothing evicted: every key has two buckets (of one lock
+# partition) and goes to the emptier one, and one resident may move to its
+# other bucket to make room.  With one bucket per key, 2,000 answers in about
+# 3,900 slots (8 per bucket) evicted 18-26.  The hashes are keyed with a
+# random seed drawn at server start, so the placement differs from run to
+# run: a simulation of this placement (300 seeds) evicted nothing in 95 % of
+# them and at most 4 (a partition of about four buckets drawing many more
+# keys than its average of 16); a CI run saw 3
 ok(pg_ctl('-o', '-c mailauth.shared_cache_memory=4MB', 'restart'), 'restarted with shared_cache_memory = 4MB');
 ($out, $err) = psql_run(<<'SQL');
 SELECT 'N|' || count(*) FILTER (WHERE status = 'ok') FROM mailauth.dns_lookup(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(0, 999) g));
@@ -255,13 +260,13 @@ SELECT 'N|' || count(*) FILTER (WHERE status = 'ok') FROM mailauth.dns_lookup(AR
 SELECT 'G|' || entries || '|' || capacity || '|' || evictions || '|' || inserts FROM mailauth.dns_shared_cache_stats();
 SQL
 ($ent, $capa, $evict, $ins) = $out =~ /^G\|(\d+)\|(\d+)\|(\d+)\|(\d+)$/m;
-ok(defined $ent && $capa >= 3000 && $capa <= 4096 && $ins == 2000 && $ent == 2000 && $evict == 0,
+ok(defined $ent && $capa >= 3000 && $capa <= 4096 && $ins == 2000 && $ent + $evict == 2000 && $evict <= 10,
 	"two choices: ${\($ent // 'n/a')} entries of ${\($capa // 'n/a')} slots after 2,000 inserts, ${\($evict // 'n/a')} evictions");
 ($out, $err) = psql_run("SELECT 'N|' || count(*) FROM mailauth.dns_lookup(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(0, 999) g));\n"
 	. "SELECT 'S|' || queries_sent || '|' || shared_hits || '|' || shared_misses || '|0' FROM mailauth.dns_cache_stats();\n");
 my ($sentH, $hitsH, $missH) = stats($out);
-ok(($sentH // -1) == 0 && ($hitsH // 0) == 1000,
-	"two choices: another backend finds all 1,000 in the shared table (${\($sentH // 'n/a')} queries sent, ${\($hitsH // 'n/a')} shared hits)");
+ok(defined $sentH && $sentH <= ($evict // 0) && ($hitsH // 0) + $sentH == 1000,
+	"two choices: another backend finds the 1,000 in the shared table but for evicted ones (${\($sentH // 'n/a')} queries sent, ${\($hitsH // 'n/a')} shared hits)");
 
 # shared_cache_memory = 0: no shared table, the per-backend cache as before
 ok(pg_ctl('-o', '-c mailauth.shared_cache_memory=0', 'restart'), 'restarted with shared_cache_memory = 0');
