@@ -4276,7 +4276,7 @@ tidy_recipient(ma_dsn_rcpt *x)
 #define CR_SURE		2
 
 static int
-challenge_response(const build *b)
+challenge_response(const build *b, bool wording, bool exim)
 {
 	static const char *const domains[] = {
 		"@boxbe.com", "@spamarrest.com", "@mailblocks.com", "@bluebottle.com",
@@ -4308,9 +4308,9 @@ challenge_response(const build *b)
 	if (m->text_low == NULL)
 		return CR_NO;
 	/* TMDA's template: "created automatically by mail delivery software\n(TMDA)." */
-	if (memmem(m->text_low, n, "(tmda)", 6))
+	if ((wording || exim) && memmem(m->text_low, n, "(tmda)", 6))
 		return CR_SURE;
-	for (int i = 0; phrases[i]; i++)
+	for (int i = 0; wording && phrases[i]; i++)
 		if (memmem(m->text_low, n, phrases[i], strlen(phrases[i])))
 			return CR_WORDING;
 	return CR_NO;
@@ -4376,13 +4376,20 @@ decode(build *b, ma_dsn_result *out)
 		 * when the request is known for sure, else only those the weak
 		 * decoders read: an auto-reply, an unknown text bounce).
 		 */
-		bool		weak = true;
+		bool		weak = true,
+					exim = false;
 		int			cr;
 
-		for (size_t i = start; i < out->n && weak; i++)
-			weak = out->rcpts[i].source && (strcmp(out->rcpts[i].source, "rfc3834") == 0 ||
-											 strcmp(out->rcpts[i].source, "generic") == 0);
-		cr = challenge_response(b);
+		for (size_t i = start; i < out->n; i++)
+		{
+			const char *src = out->rcpts[i].source;
+
+			if (!src || (strcmp(src, "rfc3834") != 0 && strcmp(src, "generic") != 0))
+				weak = false;
+			if (src && strcmp(src, "exim") == 0)
+				exim = true;
+		}
+		cr = challenge_response(b, weak, exim);
 		if (cr == CR_SURE || (weak && cr == CR_WORDING))
 		{
 			while (out->n > start)
