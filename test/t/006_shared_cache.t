@@ -265,8 +265,10 @@ ok(defined $ent && $capa >= 3000 && $capa <= 4096 && $ins == 2000 && $ent + $evi
 ($out, $err) = psql_run("SELECT 'N|' || count(*) FROM mailauth.dns_lookup(ARRAY(SELECT 'h' || g || '.bulk.test' FROM generate_series(0, 999) g));\n"
 	. "SELECT 'S|' || queries_sent || '|' || shared_hits || '|' || shared_misses || '|0' FROM mailauth.dns_cache_stats();\n");
 my ($sentH, $hitsH, $missH) = stats($out);
-ok(defined $sentH && $sentH <= ($evict // 0) && ($hitsH // 0) + $sentH == 1000,
-	"two choices: another backend finds the 1,000 in the shared table but for evicted ones (${\($sentH // 'n/a')} queries sent, ${\($hitsH // 'n/a')} shared hits)");
+# (shared misses, not queries sent: a query re-sent after a lost answer on a
+# loaded machine counts as sent twice)
+ok(defined $missH && $missH <= ($evict // 0) && ($hitsH // 0) + $missH == 1000,
+	"two choices: another backend finds the 1,000 in the shared table but for evicted ones (${\($hitsH // 'n/a')} shared hits, ${\($missH // 'n/a')} misses, ${\($sentH // 'n/a')} queries sent)");
 
 # shared_cache_memory = 0: no shared table, the per-backend cache as before
 ok(pg_ctl('-o', '-c mailauth.shared_cache_memory=0', 'restart'), 'restarted with shared_cache_memory = 0');
