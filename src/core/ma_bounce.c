@@ -2441,36 +2441,45 @@ provider_of_domain(const char *recipient)
 	static const struct
 	{
 		const char *host;
+		size_t		len;
 		int			prov;
 	}			hosts[] = {
-		{".mail.aol.com", P_AOL}, {".mx.aol.com", P_AOL},
-		{".mail.icloud.com", P_APPLE}, {".apple.com", P_APPLE}, {".me.com", P_APPLE},
-		{"cox.net", P_COX},
-		{".laposte.net", P_FRANCEPTT}, {".orange.fr", P_FRANCEPTT}, {".wanadoo.fr", P_FRANCEPTT},
-		{"smtp.secureserver.net", P_GODADDY}, {"mailstore1.secureserver.net", P_GODADDY},
-		{"aspmx.l.google.com", P_GOOGLE}, {"gmail-smtp-in.l.google.com", P_GOOGLE},
-		{".email.ua", P_IUA},
-		{".ezweb.ne.jp", P_KDDI}, {"msmx.au.com", P_KDDI},
-		{".messagelabs.com", P_MESSAGELABS},
-		{".prod.outlook.com", P_MICROSOFT}, {".protection.outlook.com", P_MICROSOFT},
-		{".onmicrosoft.com", P_MICROSOFT}, {".exchangelabs.com", P_MICROSOFT}, {".hotmail.com", P_MICROSOFT},
-		{".mimecast.com", P_MIMECAST},
-		{"mfsmax.docomo.ne.jp", P_DOCOMO},
-		{"charter.net", P_SPECTRUM},
-		{".qq.com", P_TENCENT},
-		{".yahoodns.net", P_YAHOO},
+#define PH(h, p) {h, sizeof(h) - 1, p}
+		PH(".mail.aol.com", P_AOL), PH(".mx.aol.com", P_AOL),
+		PH(".mail.icloud.com", P_APPLE), PH(".apple.com", P_APPLE), PH(".me.com", P_APPLE),
+		PH("cox.net", P_COX),
+		PH(".laposte.net", P_FRANCEPTT), PH(".orange.fr", P_FRANCEPTT), PH(".wanadoo.fr", P_FRANCEPTT),
+		PH("smtp.secureserver.net", P_GODADDY), PH("mailstore1.secureserver.net", P_GODADDY),
+		PH("aspmx.l.google.com", P_GOOGLE), PH("gmail-smtp-in.l.google.com", P_GOOGLE),
+		PH(".email.ua", P_IUA),
+		PH(".ezweb.ne.jp", P_KDDI), PH("msmx.au.com", P_KDDI),
+		PH(".messagelabs.com", P_MESSAGELABS),
+		PH(".prod.outlook.com", P_MICROSOFT), PH(".protection.outlook.com", P_MICROSOFT),
+		PH(".onmicrosoft.com", P_MICROSOFT), PH(".exchangelabs.com", P_MICROSOFT), PH(".hotmail.com", P_MICROSOFT),
+		PH(".mimecast.com", P_MIMECAST),
+		PH("mfsmax.docomo.ne.jp", P_DOCOMO),
+		PH("charter.net", P_SPECTRUM),
+		PH(".qq.com", P_TENCENT),
+		PH(".yahoodns.net", P_YAHOO),
+#undef PH
 	};
 	const char *d = recipient ? strrchr(recipient, '@') : NULL;
+	char		low[32];
 	size_t		n;
 
 	if (d == NULL || strchr(++d, '.') == NULL)
 		return P_NONE;
 	n = strlen(d);
+	if (n >= sizeof(low))
+		return P_NONE;			/* longer than any name below */
+	/* the names are lowercase: the domain lowercased once, then compared */
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char) ((d[i] >= 'A' && d[i] <= 'Z') ? d[i] + 32 : d[i]);
 	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
 	{
-		size_t		m = strlen(hosts[i].host);
+		size_t		m = hosts[i].len;
 
-		if (m >= n && strcasecmp(hosts[i].host + m - n, d) == 0)
+		if (m >= n && memcmp(hosts[i].host + m - n, low, n) == 0)
 			return hosts[i].prov;
 	}
 	return P_NONE;
