@@ -64,6 +64,16 @@ SELECT d.recipient, d.reason, d.feedback_type, d.source FROM bounces b, LATERAL 
 -- a challenge-response request (TMDA's template, in Exim's first words): no bounce, no row
 \set f `cat test/dsn/fixtures/tmda-challenge.eml`
 SELECT count(*) AS rows FROM mailauth.parse_dsn(convert_to(:'f', 'UTF8'));
+-- a challenge-response service's notice is no bounce either, even as a report with a
+-- delivery-status part (its sender decides)
+\set f `cat test/dsn/fixtures/cr-waitlist-report.eml`
+SELECT count(*) AS rows FROM mailauth.parse_dsn(convert_to(:'f', 'UTF8'));
+-- message/xdelivery-status (XWall) is a delivery-status part; the original message's
+-- headers attached as text/plain name nobody (an "x=@domain" line is no recipient)
+\set f `cat test/dsn/fixtures/xdelivery-status.eml`
+SELECT recipient, status, diagnostic, source FROM mailauth.parse_dsn(convert_to(:'f', 'UTF8'));
+\set f `cat test/dsn/fixtures/headers-as-text.eml`
+SELECT recipient, status, diagnostic, source FROM mailauth.parse_dsn(convert_to(:'f', 'UTF8'));
 -- the key columns of every row
 SELECT b.name, d.recipient, d.action, d.status, d.reply_code, d.reason, d.hard_bounce, d.source
   FROM bounces b, LATERAL mailauth.parse_dsn(b.raw) d
@@ -115,5 +125,12 @@ SELECT d, mailauth.bounce_reason(d) AS reason
     '552 5.3.4 Message size exceeds fixed limit',
     'retry timeout exceeded',
     'something nobody understands']) d;
+-- spam filters' and size limits' wordings
+SELECT d, mailauth.bounce_reason(d) AS reason
+  FROM unnest(ARRAY[
+    '550 5.7.1 Sorry, our email server thinks this email is spam',
+    '554 5.7.1 Your email appears similar to spam we have received before',
+    '550 Rejected by ESETS_SMTP (spam)',
+    '554 5.7.1 Message Rejected Class=size limit=15728640 Subclass=reject size=18571048']) d;
 SELECT mailauth.bounce_reason('Mailbox unavailable', '5.1.1') AS with_status;
 SELECT mailauth.bounce_reason(NULL, NULL) IS NULL AS both_null;

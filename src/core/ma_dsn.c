@@ -2319,8 +2319,9 @@ leaf(build *b, const char *s, size_t n, const ctype *ct)
 
 	if (strcmp(type, "message") == 0)
 	{
+		/* "xdelivery-status": WinRoute/XWall's spelling */
 		if (strcmp(sub, "delivery-status") == 0 || strcmp(sub, "global-delivery-status") == 0 ||
-			strcmp(sub, "x-delivery-status") == 0)
+			strcmp(sub, "x-delivery-status") == 0 || strcmp(sub, "xdelivery-status") == 0)
 		{
 			body_decode(s, n, ct, &d, MA_DSN_MAX_PART);
 			append_part(&b->dsn, &d, MA_DSN_MAX_DSN);
@@ -4061,6 +4062,8 @@ addr_hash(const char *s)
 }
 
 /* refine the RFC 3464 rows [first, r->n) with the rows a text decoder found */
+static bool same_domain(const char *a, const char *b);
+
 static void
 merge_lhost(ma_dsn_result *r, size_t first, ma_dsn_result *lh)
 {
@@ -4136,7 +4139,14 @@ merge_lhost(ma_dsn_result *r, size_t first, ma_dsn_result *lh)
 				}
 			}
 		}
-		if (j == lh->n && nr == nlh && nlh == lh->n && !used[i - first])
+		/*
+		 * (the last-resort decoder's "address at the start of a line" can be
+		 * anything in a text, such as the original message's headers
+		 * attached as text: its rows pair by position in the same domain only)
+		 */
+		if (j == lh->n && nr == nlh && nlh == lh->n && !used[i - first] &&
+			(lh->rcpts[i - first].source == NULL || strcmp(lh->rcpts[i - first].source, "generic") != 0 ||
+			 same_domain(x->recipient, lh->rcpts[i - first].recipient)))
 			j = i - first;
 		if (j < lh->n)
 		{
@@ -4298,13 +4308,19 @@ challenge_response(const build *b, bool wording, bool exim)
 			   *v;
 	size_t		n = m->text_len < 8192 ? m->text_len : 8192;
 
-	if (m->dsn || m->feedback)
-		return CR_NO;
+	/*
+	 * The service's sender or TMDA's agent: a request, whatever its form
+	 * (Boxbe's "waitlisted" notice is a multipart/report with a
+	 * delivery-status part: Status 4.7.0 for the sender's address)
+	 */
 	if ((v = ma_bmsg_header(m, "x-delivery-agent")) && ma_dsn_memcasemem(v, strlen(v), "tmda"))
 		return CR_SURE;
 	for (int i = 0; from && domains[i]; i++)
 		if (ma_dsn_memcasemem(from, strlen(from), domains[i]))
 			return CR_SURE;
+	/* a report's own fields decide: its text may quote anything */
+	if (m->dsn || m->feedback)
+		return CR_NO;
 	if (m->text_low == NULL)
 		return CR_NO;
 	/* TMDA's template: "created automatically by mail delivery software\n(TMDA)." */
