@@ -21,17 +21,17 @@
 #	  round after round (generate_series(1, ROUNDS) g, LATERAL (SELECT CASE
 #	  WHEN g > 0 THEN raw END ... OFFSET 0), LATERAL parse_dsn).
 #	  Sisimai: Sisimai->make(DIR) over the corpus folder in one process (after
-#	  an untimed warm-up run).  Medians of BENCH_REPS (5) runs.  Skipped when
+#	  an untimed warm-up run).  Medians of BENCH_REPS (9) runs.  Skipped when
 #	  the corpus is absent.
 #
-# Environment: BENCH_OUT (default BENCHMARKS.md), BENCH_REPS (5), BENCH_DSN_ROUNDS (60),
+# Environment: BENCH_OUT (default BENCHMARKS.md), BENCH_REPS (9), BENCH_DSN_ROUNDS (60),
 # MAILAUTH_SHARED (default ../shared).
 #
 #-------------------------------------------------------------------------
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
-REPS=${BENCH_REPS:-5}
+REPS=${BENCH_REPS:-9}
 ROUNDS=${BENCH_DSN_ROUNDS:-60}
 PYTHON=/usr/bin/python3
 SHARED=${MAILAUTH_SHARED:-$ROOT/../shared}
