@@ -599,8 +599,6 @@ static const phrase phrases[] = {
 	{"exceeded maximum inbound message size", R_MESGTOOBIG},
 	{"exceeds the maximum message size", R_MESGTOOBIG},
 	{"exceeds maximum message size", R_MESGTOOBIG},
-	{"exceeds size limit", R_MESGTOOBIG},
-	{"size limit exceeded", R_MESGTOOBIG},
 	{"size limit", R_MESGTOOBIG},
 	{"line limit exceeded", R_MESGTOOBIG},
 	{"message too large", R_MESGTOOBIG},

@@ -4061,9 +4061,9 @@ addr_hash(const char *s)
 	return h;
 }
 
-/* refine the RFC 3464 rows [first, r->n) with the rows a text decoder found */
 static bool same_domain(const char *a, const char *b);
 
+/* refine the RFC 3464 rows [first, r->n) with the rows a text decoder found */
 static void
 merge_lhost(ma_dsn_result *r, size_t first, ma_dsn_result *lh)
 {
