@@ -167,7 +167,7 @@ def fmt(x): return "{:,.0f}".format(x)
 def mps(rows): return [int(r[1]) / (float(r[4]) / 1000) for r in rows]
 def mbs(rows): return [int(r[2]) / (float(r[4]) / 1000) / 1e6 for r in rows]
 med = statistics.median
-ma, mab, maz, mazb, mar, marb = mps(sql), mbs(sql), mps(sqlz), mbs(sqlz), mps(sqlr), mbs(sqlr)
+ma, mab, maz, mazb, mar = mps(sql), mbs(sql), mps(sqlz), mbs(sqlz), mps(sqlr)
 ss = [int(r[2]) / float(r[3]) for r in si]
 ssb = [int(E["NBYTES"]) / float(r[3]) / 1e6 for r in si]
 R = int(E["ROUNDS"]); N = int(E["NMSG"])
