@@ -2391,7 +2391,23 @@ ma_smtp_status_lookup(const char *code, ma_smtp_status *out)
 	memset(out, 0, sizeof(*out));
 	if (!parse_status(code, &c))
 		return false;
-	snprintf(out->code, sizeof(out->code), "%d.%d.%d", c.cls, c.subj, c.det);
+	{
+		/* "%d.%d.%d" by hand (a row's status is looked up on every row): one to three digits each */
+		char	   *o = out->code;
+		const int	v[3] = {c.cls, c.subj, c.det};
+
+		for (int k = 0; k < 3; k++)
+		{
+			if (k > 0)
+				*o++ = '.';
+			if (v[k] >= 100)
+				*o++ = (char) ('0' + v[k] / 100);
+			if (v[k] >= 10)
+				*o++ = (char) ('0' + v[k] / 10 % 10);
+			*o++ = (char) ('0' + v[k] % 10);
+		}
+		*o = '\0';
+	}
 	out->class_ = c.cls;
 	out->subject = c.subj;
 	out->detail = c.det;

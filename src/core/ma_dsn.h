@@ -150,7 +150,9 @@ extern int	ma_dsn_lhost(const ma_bmsg *m, ma_dsn_result *r);
 
 /* dst[0..n) = src[0..n) with the ASCII letters lowercased (dst may be src) */
 extern void ma_dsn_lower(char *dst, const char *src, size_t n);
-/* case-insensitive search of needle in h[0..hn), or NULL */
+/* the first occurrence of nd[0..nn) in h[0..hn), or NULL (memmem()) */
+extern const char *ma_dsn_memmem(const char *h, size_t hn, const char *nd, size_t nn);
+/* case-insensitive search of needle in h[0..hn) (ASCII letters), or NULL */
 extern const char *ma_dsn_memcasemem(const char *h, size_t hn, const char *needle);
 /* the first e-mail address in s[0..n) ("<a@b>" first, else a bare a@b), domain
  * lowercased, into out; false when there is none */

@@ -149,7 +149,7 @@ starts_ci(const char *s, size_t n, const char *p)
  * message, one pass over the text finds the first occurrence of every
  * registered phrase at once (a hash of the first four bytes selects the
  * candidates).  A phrase registered after the pass gets its first occurrence
- * from memmem(); a search that starts past the first occurrence too.
+ * from ma_dsn_memmem(); a search that starts past the first occurrence too.
  */
 static const char *low_base = NULL;
 static const char *low_text = NULL;
@@ -161,7 +161,7 @@ static bool low_owned = false;	/* low_text was allocated here */
 #define SIG_HASH	8192		/* buckets for 4-byte keys (power of 2) */
 #define SIG_PTRS	4096		/* pointer -> phrase table (power of 2) */
 #define SIG_STRIDE	8			/* the pass reads a key every 8 bytes */
-#define SIG_MINLEN	(SIG_STRIDE + 3)	/* shorter phrases: memmem() when asked */
+#define SIG_MINLEN	(SIG_STRIDE + 3)	/* shorter phrases: ma_dsn_memmem() when asked */
 
 typedef struct sigent
 {
@@ -342,7 +342,7 @@ sig_first_of(int id)
 	{
 		/* short, or registered after the pass */
 		const char *p = low_pass >= sigs[id].len ?
-			memmem(low_text, low_pass, sigs[id].low, sigs[id].len) : NULL;
+			ma_dsn_memmem(low_text, low_pass, sigs[id].low, sigs[id].len) : NULL;
 
 		sig_first[id] = p ? (long) (p - low_text) : -1;
 		sig_stamp[id] = msg_stamp;
@@ -386,7 +386,7 @@ find_ci_tmp(const char *s, size_t n, const char *needle)
 
 			nd[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
 		}
-		p = memmem(low_text + start, n, nd, nn);
+		p = ma_dsn_memmem(low_text + start, n, nd, nn);
 		return p ? low_base + (p - low_text) : NULL;
 	}
 	return ma_dsn_memcasemem(s, n, needle);
@@ -406,6 +406,9 @@ find_ci(const char *s, size_t n, const char *needle)
 
 		if (id < 0)
 			return find_ci_tmp(s, n, needle);
+		/* the common case: the whole of what the pass read, a phrase it looks for */
+		if (start == 0 && n == low_pass && sig_passed && id < sig_npass && sigs[id].len >= SIG_MINLEN)
+			return sig_stamp[id] == msg_stamp ? low_base + sig_first[id] : NULL;
 		nn = sigs[id].len;
 		f = sig_first_of(id);
 		if (f >= 0 && (size_t) f >= start)
@@ -422,11 +425,11 @@ find_ci(const char *s, size_t n, const char *needle)
 				from = start;
 			if (from >= start + n)
 				return NULL;
-			p = memmem(low_text + from, start + n - from, sigs[id].low, nn);
+			p = ma_dsn_memmem(low_text + from, start + n - from, sigs[id].low, nn);
 			return p ? low_base + (p - low_text) : NULL;
 		}
 		/* the first occurrence is before the range: search the range */
-		p = memmem(low_text + start, n, sigs[id].low, nn);
+		p = ma_dsn_memmem(low_text + start, n, sigs[id].low, nn);
 		return p ? low_base + (p - low_text) : NULL;
 	}
 	return ma_dsn_memcasemem(s, n, needle);
@@ -484,13 +487,7 @@ has_ci(const char *s, const char *needle)
 				break;
 			nd = sigs[id].low;
 			nn = sigs[id].len;
-			while ((size_t) (e - h) >= nn && (h = memchr(h, nd[0], (size_t) (e - h) - nn + 1)) != NULL)
-			{
-				if (memcmp(h + 1, nd + 1, nn - 1) == 0)
-					return true;
-				h++;
-			}
-			return false;
+			return ma_dsn_memmem(h, (size_t) (e - h), nd, nn) != NULL;
 		}
 	return ma_dsn_memcasemem(s, strlen(s), needle) != NULL;
 }
@@ -595,7 +592,7 @@ received_has(const lctx *c, const char *s)
 
 		nd[i] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
 	}
-	return memmem(recv_low.p, recv_low.n, nd, nn) != NULL;
+	return ma_dsn_memmem(recv_low.p, recv_low.n, nd, nn) != NULL;
 }
 
 /*

@@ -1298,6 +1298,100 @@ test_helpers(void)
 	OK(!ma_dsn_find_addr("no address here", 15, addr, sizeof(addr)), "find_addr: none");
 }
 
+/* naive references for the search helpers */
+static const char *
+ref_search(const char *h, size_t hn, const char *nd, size_t nn, bool fold)
+{
+	for (size_t i = 0; i + nn <= hn; i++)
+	{
+		size_t		k = 0;
+
+		for (; k < nn; k++)
+		{
+			unsigned char a = (unsigned char) h[i + k],
+						b = (unsigned char) nd[k];
+
+			if (fold)
+			{
+				a = (unsigned char) (a >= 'A' && a <= 'Z' ? a + 32 : a);
+				b = (unsigned char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+			}
+			if (a != b)
+				break;
+		}
+		if (k == nn)
+			return h + i;
+	}
+	return nn == 0 ? h : NULL;
+}
+
+/*
+ * ma_dsn_memmem(), ma_dsn_memcasemem() and ma_dsn_lower() (16 bytes at a
+ * time where SSE2 is there) against byte-by-byte references: random
+ * haystacks of 0 to 200 bytes over a small alphabet (many partial matches,
+ * both cases, bytes >= 0x80, NUL), each at the very end of its own
+ * allocation so that a read past it is caught under ASan, needles of 1 to 40
+ * bytes taken from the haystack or made up.
+ */
+static void
+test_search(void)
+{
+	static const char alpha[] = "aAbB-\r\n \x80\xC3\xA9zZ@.";
+	unsigned	seed = 12345;
+	int			bad_mem = 0,
+				bad_case = 0,
+				bad_lower = 0,
+				found = 0;
+
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	for (int round = 0; round < 20000; round++)
+	{
+		size_t		hn = RND() % 201,
+					nn = 1 + RND() % 40;
+		char	   *h = malloc(hn ? hn : 1),
+				   *hp = h,
+				   *low = malloc(hn ? hn : 1);
+		char		nd[41];
+		const char *got,
+				   *want;
+
+		for (size_t i = 0; i < hn; i++)
+			h[i] = (round % 7 == 0 && i % 13 == 5) ? '\0' : alpha[RND() % (sizeof(alpha) - 1)];
+		if (hn >= nn && RND() % 2)
+		{
+			size_t		at = RND() % (hn - nn + 1);
+
+			memcpy(nd, h + at, nn);
+			for (size_t k = 0; k < nn; k++)
+				if (RND() % 3 == 0 && nd[k] >= 'a' && nd[k] <= 'z')
+					nd[k] = (char) (nd[k] - 32);
+		}
+		else
+			for (size_t k = 0; k < nn; k++)
+				nd[k] = alpha[RND() % (sizeof(alpha) - 1)];
+		nd[nn] = '\0';
+		got = ma_dsn_memmem(hp, hn, nd, nn);
+		want = ref_search(hp, hn, nd, nn, false);
+		bad_mem += got != want;
+		if (memchr(nd, '\0', nn) == NULL)
+		{
+			got = ma_dsn_memcasemem(hp, hn, nd);
+			want = ref_search(hp, hn, nd, nn, true);
+			bad_case += got != want;
+			found += want != NULL;
+		}
+		ma_dsn_lower(low, h, hn);
+		for (size_t i = 0; i < hn; i++)
+			bad_lower += low[i] != (h[i] >= 'A' && h[i] <= 'Z' ? h[i] + 32 : h[i]);
+		free(h);
+		free(low);
+	}
+#undef RND
+	OK(bad_mem == 0, "memmem: 20,000 random searches agree with the reference (%d differ)", bad_mem);
+	OK(bad_case == 0 && found > 1000, "memcasemem: agree with the reference (%d differ, %d found)", bad_case, found);
+	OK(bad_lower == 0, "lower: every byte as the reference (%d differ)", bad_lower);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1328,6 +1422,7 @@ main(int argc, char **argv)
 	test_truncated();
 	test_big();
 	test_helpers();
+	test_search();
 	test_field_order();
 	test_xunix();
 	test_mbox();
