@@ -489,15 +489,7 @@ lower_ascii(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char) (c + 32) : c;
 }
 
-/*
- * Substring search for this parser's short haystacks and needles: glibc's
- * memmem() prepares a shift table on every call, which costs more than the
- * search itself here.  With SSE2 (every x86-64), 16 candidate positions at a
- * time: the needle's first and last bytes compared at once, then the bytes
- * between (W. Muła's "SIMD-friendly algorithm" for substring search).
- * Returns the first occurrence, as memmem() does.  fold: ASCII letters match
- * either case (the needle and the haystack both).
- */
+/* do a[0..n) and b[0..n) match (fold: ASCII letters in either case)? */
 static inline bool
 same_fold(const char *a, const char *b, size_t n, bool fold)
 {
@@ -509,6 +501,15 @@ same_fold(const char *a, const char *b, size_t n, bool fold)
 	return true;
 }
 
+/*
+ * Substring search for this parser's short haystacks and needles: glibc's
+ * memmem() prepares a shift table on every call, which costs more than the
+ * search itself here.  With SSE2 (every x86-64), 16 candidate positions at a
+ * time: the needle's first and last bytes compared at once, then the bytes
+ * between (W. Muła's "SIMD-friendly algorithm" for substring search).
+ * Returns the first occurrence, as memmem() does.  fold: ASCII letters match
+ * either case (the needle and the haystack both).
+ */
 static const char *
 search(const char *h, size_t hn, const char *nd, size_t nn, bool fold)
 {

@@ -406,9 +406,12 @@ find_ci(const char *s, size_t n, const char *needle)
 
 		if (id < 0)
 			return find_ci_tmp(s, n, needle);
-		/* the common case: the whole of what the pass read, a phrase it looks for */
+		/*
+		 * the common case: the whole of what the pass read, a phrase it looks
+		 * for (sig_first is -1 when an earlier search found none)
+		 */
 		if (start == 0 && n == low_pass && sig_passed && id < sig_npass && sigs[id].len >= SIG_MINLEN)
-			return sig_stamp[id] == msg_stamp ? low_base + sig_first[id] : NULL;
+			return sig_stamp[id] == msg_stamp && sig_first[id] >= 0 ? low_base + sig_first[id] : NULL;
 		nn = sigs[id].len;
 		f = sig_first_of(id);
 		if (f >= 0 && (size_t) f >= start)
