@@ -501,6 +501,24 @@ same_fold(const char *a, const char *b, size_t n, bool fold)
 	return true;
 }
 
+#ifdef __SSE2__
+/* the first candidate of mask m (bit k: a start at h + at + k) that matches nd whole, or NULL */
+static inline const char *
+first_match(const char *h, size_t at, unsigned m, const char *nd, size_t nn, bool fold)
+{
+	for (; m; m &= m - 1)
+	{
+		size_t		k = at + (size_t) __builtin_ctz(m);
+
+		/* the first and last bytes matched already */
+		if (nn <= 2 || same_fold(h + k + 1, nd + 1, nn - 2, fold))
+			return h + k;
+	}
+	return NULL;
+}
+
+#endif
+
 /*
  * Substring search for this parser's short haystacks and needles: glibc's
  * memmem() prepares a shift table on every call, which costs more than the
@@ -545,45 +563,29 @@ search(const char *h, size_t hn, const char *nd, size_t nn, bool fold)
 		if (ncand < 16 && hn <= 48)
 		{
 			/* a short haystack: one block, from a copy with room to read */
-			unsigned	m;
-
 			memcpy(pad, h, hn);
 			memset(pad + hn, 0, sizeof(pad) - hn);
-			m = CAND_MASK(pad) & ((1u << ncand) - 1);
-			for (; m; m &= m - 1)
-			{
-				size_t		k = (size_t) __builtin_ctz(m);
-
-				if (nn <= 2 || same_fold(h + k + 1, nd + 1, nn - 2, fold))
-					return h + k;
-			}
-			return NULL;
+			return first_match(h, 0, CAND_MASK(pad) & ((1u << ncand) - 1), nd, nn, fold);
 		}
-		for (; i + 16 <= ncand; i += 16)
-			for (unsigned m = CAND_MASK(h + i); m; m &= m - 1)
-			{
-				size_t		k = i + (size_t) __builtin_ctz(m);
-
-				if (nn <= 2 || same_fold(h + k + 1, nd + 1, nn - 2, fold))
-					return h + k;
-			}
-		if (i < ncand && ncand >= 16)
+		if (ncand >= 16)
 		{
-			/* the last positions: the last 16, those seen already masked off */
-			size_t		at = ncand - 16;
-
-			for (unsigned m = CAND_MASK(h + at) & (~0u << (i - at)); m; m &= m - 1)
+			for (; i + 16 <= ncand; i += 16)
 			{
-				size_t		k = at + (size_t) __builtin_ctz(m);
+				const char *p = first_match(h, i, CAND_MASK(h + i), nd, nn, fold);
 
-				if (nn <= 2 || same_fold(h + k + 1, nd + 1, nn - 2, fold))
-					return h + k;
+				if (p)
+					return p;
 			}
+			/* the last positions: the last 16, those seen already masked off */
+			if (i < ncand)
+				return first_match(h, ncand - 16, CAND_MASK(h + ncand - 16) & (~0u << (i - (ncand - 16))),
+								   nd, nn, fold);
 			return NULL;
 		}
 #undef CAND_MASK
 	}
 #endif
+	/* a needle too long for one block over a short haystack (or no SSE2) */
 	for (; i + nn <= hn; i++)
 	{
 		unsigned char c = (unsigned char) h[i];
