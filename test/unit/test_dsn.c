@@ -1349,7 +1349,6 @@ test_search(void)
 		size_t		hn = RND() % 201,
 					nn = 1 + RND() % 40;
 		char	   *h = malloc(hn ? hn : 1),
-				   *hp = h,
 				   *low = malloc(hn ? hn : 1);
 		char		nd[41];
 		const char *got,
@@ -1370,13 +1369,13 @@ test_search(void)
 			for (size_t k = 0; k < nn; k++)
 				nd[k] = alpha[RND() % (sizeof(alpha) - 1)];
 		nd[nn] = '\0';
-		got = ma_dsn_memmem(hp, hn, nd, nn);
-		want = ref_search(hp, hn, nd, nn, false);
+		got = ma_dsn_memmem(h, hn, nd, nn);
+		want = ref_search(h, hn, nd, nn, false);
 		bad_mem += got != want;
 		if (memchr(nd, '\0', nn) == NULL)
 		{
-			got = ma_dsn_memcasemem(hp, hn, nd);
-			want = ref_search(hp, hn, nd, nn, true);
+			got = ma_dsn_memcasemem(h, hn, nd);
+			want = ref_search(h, hn, nd, nn, true);
 			bad_case += got != want;
 			found += want != NULL;
 		}
