@@ -82,6 +82,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ma_dsn.h"
+#include "ma_text.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -1824,11 +1825,7 @@ scan_text(const unsigned char *s, size_t n, tagset *tags)
 
 		/* phrases start where a word starts, or at punctuation: past the word */
 		if (is_alnum(s[j]))
-		{
-			j++;
-			while (j < n && is_alnum(s[j]))
-				j++;
-		}
+			j += 1 + ma_span(s + j + 1, n - j - 1, MA_SPAN_WORD);
 		else
 			j++;
 		/* and with two bytes some phrase starts with: in which tables */

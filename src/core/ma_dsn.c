@@ -204,38 +204,6 @@ utf8_seq(const unsigned char *s, size_t n)
 #define ONES64	UINT64_C(0x0101010101010101)
 #define HIGH64	UINT64_C(0x8080808080808080)
 
-/* length of the leading run of s[0..n) that is ASCII without NUL */
-static size_t
-ascii_run(const char *s, size_t n)
-{
-	size_t		j = 0;
-
-#ifdef __SSE2__
-	/* 16 bytes at a time: no high bit (movemask), no zero byte */
-	while (j + 16 <= n)
-	{
-		__m128i		v = _mm_loadu_si128((const __m128i *) (s + j));
-
-		if (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())))
-			break;
-		j += 16;
-	}
-#endif
-	/* 8 bytes at a time: no high bit, no zero byte */
-	while (j + 8 <= n)
-	{
-		uint64_t	w;
-
-		memcpy(&w, s + j, 8);
-		if ((w & HIGH64) || ((w - ONES64) & ~w & HIGH64))
-			break;
-		j += 8;
-	}
-	while (j < n && (unsigned char) s[j] < 0x80 && s[j] != '\0')
-		j++;
-	return j;
-}
-
 /* dst[0..n) = src[0..n) with ASCII letters lowercased */
 void
 ma_dsn_lower(char *dst, const char *src, size_t n)
@@ -282,7 +250,7 @@ sb_add_utf8(sbuf *b, const char *s, size_t n)
 
 	while (i < n)
 	{
-		size_t		j = i + ascii_run(s + i, n - i);
+		size_t		j = i + ma_ascii_run(s + i, n - i);
 
 		sb_add(b, s + i, j - i);
 		i = j;
@@ -346,7 +314,7 @@ ma_dsn_setn(char **field, const char *s, size_t n)
 	*field = NULL;
 	if (s == NULL)
 		return;
-	if (ascii_run(s, n) == n)
+	if (ma_ascii_run(s, n) == n)
 	{
 		char	   *p = malloc(n + 1);
 
@@ -663,10 +631,8 @@ ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 		}
 		{
 			/* the rest of the word at once, up to the limit */
-			size_t		j = i + 1;
+			size_t		j = i + 1 + ma_span((const unsigned char *) s + i + 1, n - i - 1, MA_SPAN_TEXT);
 
-			while (j < n && !spnul_tab[(unsigned char) s[j]])
-				j++;
 			if (j - i > MA_DSN_MAX_DIAG - o)
 				j = i + (MA_DSN_MAX_DIAG - o);
 			memcpy(buf + o, s + i, j - i);
@@ -1184,7 +1150,7 @@ sb_add_text(sbuf *b, const char *s, size_t n)
 
 	if (!sb_reserve(b, n))
 		return;
-	if (ascii_run(s, n) == n)
+	if (ma_ascii_run(s, n) == n)
 	{
 		/* ASCII without NUL: only the line ends change, never growing */
 		char	   *o = b->p + b->n;
@@ -1305,7 +1271,7 @@ sb_add_converted(sbuf *b, const char *s, size_t n, const char *charset)
 	if (charset_is_utf8ish(charset) &&
 		(mem_find(s, n, "\x1b$B", 3) || mem_find(s, n, "\x1b$@", 3)))
 		charset = "ISO-2022-JP";
-	if (charset_is_utf8ish(charset) || (charset_is_ascii_superset(charset) && ascii_run(s, n) == n))
+	if (charset_is_utf8ish(charset) || (charset_is_ascii_superset(charset) && ma_ascii_run(s, n) == n))
 	{
 		sb_add_text(b, s, n);
 		return;
@@ -1372,11 +1338,6 @@ typedef void (*hdr_fn) (void *arg, const char *name, size_t nlen, const char *va
  * Stops at the first empty line, or at a line that is neither a field nor a
  * continuation.  Returns the bytes consumed.
  */
-/* what ends a field name: the colon, or whitespace (then it is no field) */
-static const bool name_stop[256] = {
-	[':'] = true,[' '] = true,['\t'] = true,['\r'] = true,['\n'] = true,['\f'] = true,['\v'] = true
-};
-
 static size_t
 walk_header_block(const char *s, size_t n, hdr_fn fn, void *arg)
 {
@@ -1398,8 +1359,8 @@ walk_header_block(const char *s, size_t n, hdr_fn fn, void *arg)
 			p = le + 1;
 			break;
 		}
-		for (colon = ls; colon < le && !name_stop[(unsigned char) s[colon]]; colon++)
-			;
+		/* the name ends at the colon, or at whitespace (then it is no field) */
+		colon = ls + ma_span((const unsigned char *) s + ls, le - ls, MA_SPAN_NAME);
 		if (colon == le || s[colon] != ':' || colon == ls)
 			break;
 		p = le + 1;
@@ -1685,7 +1646,7 @@ ew_convert(const char *cs, const char *s, size_t n, sbuf *out)
 		{
 			size_t		q;
 
-			k += ascii_run(s + k, n - k);
+			k += ma_ascii_run(s + k, n - k);
 			if (k >= n)
 				break;
 			if ((unsigned char) s[k] < 0x80)
@@ -1748,7 +1709,7 @@ ew_convert(const char *cs, const char *s, size_t n, sbuf *out)
 		{
 			size_t		q;
 
-			k += ascii_run(out->p + k, out->n - k);
+			k += ma_ascii_run(out->p + k, out->n - k);
 			if (k >= out->n)
 				break;
 			q = utf8_seq((const unsigned char *) out->p + k, out->n - k);
@@ -2018,7 +1979,7 @@ add_header(build *b, const char *name, size_t nlen, const char *val, size_t vlen
 		h->raw = val;
 	else
 		h->raw = arena_dup(b, val, vlen);
-	if (ascii_run(name, nlen) == nlen)
+	if (ma_ascii_run(name, nlen) == nlen)
 		h->name = arena_dup(b, name, nlen);
 	else
 	{

@@ -187,6 +187,15 @@ static uint32_t sig_key[SIG_MAX * SIG_STRIDE];
 static int	sig_next[SIG_MAX * SIG_STRIDE];	/* next slot of the bucket, -1 */
 static int	sig_bucket[SIG_HASH];	/* first slot of a key hash, -1 */
 
+/*
+ * Which 16-bit key hashes have a slot: one bit each (8 KB).  Most keys the
+ * pass reads have none; asked first, the test is nearly always "no", which
+ * the branch predictor gets right, where "is the bucket empty" is a coin
+ * toss for every key.
+ */
+#define SIG_FILTER_BITS 16
+static uint64_t sig_filter[(1u << SIG_FILTER_BITS) / 64];
+
 /* per message: first occurrence of each phrase, valid when sig_stamp == msg_stamp */
 static long sig_first[SIG_MAX];
 static uint32_t sig_stamp[SIG_MAX];
@@ -207,6 +216,13 @@ static inline unsigned
 hash4(uint32_t k)
 {
 	return (unsigned) ((k * 2654435761u) >> 19) & (SIG_HASH - 1);
+}
+
+/* the filter's hash: the top 16 bits of the same product (hash4's 13 and 3 more) */
+static inline unsigned
+hash16(uint32_t k)
+{
+	return (unsigned) ((k * 2654435761u) >> (32 - SIG_FILTER_BITS));
 }
 
 static inline unsigned
@@ -280,6 +296,8 @@ sig_register(const char *needle, unsigned h)
 				b = hash4(sig_key[slot]);
 				sig_next[slot] = sig_bucket[b];
 				sig_bucket[b] = slot;
+				b = hash16(sig_key[slot]);
+				sig_filter[b / 64] |= UINT64_C(1) << (b % 64);
 			}
 		sig_ptr[h] = nsigs;
 		sig_stamp[nsigs] = 0;
@@ -299,7 +317,10 @@ sig_pass(void)
 	for (size_t i = 0; i + 4 <= low_pass; i += SIG_STRIDE)
 	{
 		uint32_t	k = load4(low_text + i);
+		unsigned	f = hash16(k);
 
+		if (!((sig_filter[f / 64] >> (f % 64)) & 1))
+			continue;
 		for (int slot = sig_bucket[hash4(k)]; slot >= 0; slot = sig_next[slot])
 		{
 			int			id = slot / SIG_STRIDE,

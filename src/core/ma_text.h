@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* the length of the well-formed UTF-8 sequence at s (1..4), or 0 */
 static inline size_t
@@ -106,6 +109,158 @@ ma_b64val(unsigned char c)
 	if (c == '/')
 		return 63;
 	return -1;
+}
+
+/* length of the leading run of s[0..n) that is ASCII without NUL */
+static inline size_t
+ma_ascii_run(const char *s, size_t n)
+{
+	size_t		j = 0;
+
+#ifdef __SSE2__
+	/*
+	 * 16 bytes at a time: no high bit (movemask), no zero byte; the rest
+	 * with one more load of the last 16 bytes (or 8), overlapping
+	 * what was seen: no loop that ends after a varying number of bytes
+	 */
+	if (n >= 16)
+	{
+		unsigned	m;
+
+		for (; j + 16 <= n; j += 16)
+		{
+			__m128i		v = _mm_loadu_si128((const __m128i *) (s + j));
+
+			m = (unsigned) (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())));
+			if (m)
+				return j + (size_t) __builtin_ctz(m);
+		}
+		if (j < n)
+		{
+			__m128i		v = _mm_loadu_si128((const __m128i *) (s + n - 16));
+
+			m = (unsigned) (_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())));
+			m >>= 16 - (n - j);
+			return m ? j + (size_t) __builtin_ctz(m) : n;
+		}
+		return n;
+	}
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n >= 8)
+	{
+		/* 8 bytes at a time (the first bad byte is the lowest flagged one) */
+		uint64_t	w,
+					bad;
+
+		for (; j + 8 <= n; j += 8)
+		{
+			memcpy(&w, s + j, 8);
+			if ((bad = (w & UINT64_C(0x8080808080808080)) | ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))) != 0)
+				return j + (size_t) (__builtin_ctzll(bad) / 8);
+		}
+		if (j < n)
+		{
+			memcpy(&w, s + n - 8, 8);
+			bad = ((w & UINT64_C(0x8080808080808080)) | ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))) >> (8 * (8 - (n - j)));
+			return bad ? j + (size_t) (__builtin_ctzll(bad) / 8) : n;
+		}
+		return n;
+	}
+#endif
+	while (j < n && (unsigned char) s[j] < 0x80 && s[j] != '\0')
+		j++;
+	return j;
+}
+
+/*
+ * Spans of a byte class: how many bytes from s on belong to it.  The
+ * parsers skip words and names this way, 16 bytes at a time: a loop that
+ * steps byte by byte ends after a number of steps that changes with every
+ * word, which the branch predictor cannot know when the text is new to it;
+ * here one test per 16 bytes says where the class ends.  Never reads
+ * outside s[0..n).
+ *
+ *	MA_SPAN_WORD	letters, digits and bytes >= 0x80 (the bytes of UTF-8
+ *					sequences)
+ *	MA_SPAN_TEXT	anything but NUL and ASCII whitespace (HT, LF, VT, FF,
+ *					CR, space)
+ *	MA_SPAN_NAME	anything but ':' and ASCII whitespace (a header field's
+ *					name)
+ */
+typedef enum ma_span_class
+{
+	MA_SPAN_WORD,
+	MA_SPAN_TEXT,
+	MA_SPAN_NAME
+} ma_span_class;
+
+static inline int
+ma_span_in(unsigned char c, ma_span_class cls)
+{
+	if (cls == MA_SPAN_WORD)
+		return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 0;
+	return cls == MA_SPAN_TEXT ? c != '\0' : c != ':';
+}
+
+#ifdef __SSE2__
+/* the bytes of v in [lo, hi] */
+static inline __m128i
+ma_span_range(__m128i v, unsigned char lo, unsigned char hi)
+{
+	__m128i		t = _mm_add_epi8(v, _mm_set1_epi8((char) (unsigned char) (0x80 - lo)));
+
+	return _mm_cmplt_epi8(t, _mm_set1_epi8((char) (-128 + (hi - lo) + 1)));
+}
+
+/* one bit per byte of s[0..16) that is not of the class */
+static inline unsigned
+ma_span_stops(const unsigned char *s, ma_span_class cls)
+{
+	__m128i		v = _mm_loadu_si128((const __m128i *) s);
+	__m128i		in;
+
+	if (cls == MA_SPAN_WORD)
+		in = _mm_or_si128(_mm_or_si128(ma_span_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'),
+									   ma_span_range(v, '0', '9')),
+						  _mm_cmplt_epi8(v, _mm_setzero_si128()));
+	else
+	{
+		__m128i		out = _mm_or_si128(ma_span_range(v, '\t', '\r'),
+									   _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+
+		out = _mm_or_si128(out, _mm_cmpeq_epi8(v, _mm_set1_epi8(cls == MA_SPAN_TEXT ? '\0' : ':')));
+		return (unsigned) _mm_movemask_epi8(out);
+	}
+	return (unsigned) _mm_movemask_epi8(in) ^ 0xFFFFu;
+}
+#endif
+
+static inline size_t
+ma_span(const unsigned char *s, size_t n, ma_span_class cls)
+{
+	size_t		j = 0;
+
+#ifdef __SSE2__
+	if (n >= 16)
+	{
+		unsigned	m;
+
+		for (; j + 16 <= n; j += 16)
+			if ((m = ma_span_stops(s + j, cls)) != 0)
+				return j + (size_t) __builtin_ctz(m);
+		if (j == n)
+			return n;
+		/* the last 16 bytes, of which the first were seen already */
+		m = ma_span_stops(s + n - 16, cls) >> (16 - (n - j));
+		return m ? j + (size_t) __builtin_ctz(m) : n;
+	}
+#endif
+	while (j < n && ma_span_in(s[j], cls))
+		j++;
+	return j;
 }
 
 #endif							/* MA_TEXT_H */

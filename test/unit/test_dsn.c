@@ -26,6 +26,7 @@
  *-------------------------------------------------------------------------
  */
 #include "core/ma_dsn.h"
+#include "core/ma_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1391,6 +1392,77 @@ test_search(void)
 	OK(bad_lower == 0, "lower: every byte as the reference (%d differ)", bad_lower);
 }
 
+/*
+ * The byte-class helpers of ma_text.h the parsers skip words, names and
+ * ASCII runs with (16 or 8 bytes at a time, the rest with an overlapping
+ * load): against byte-by-byte references, on random strings each at the
+ * very end of its allocation, every length from 0 to 80.
+ */
+static bool
+ref_in(unsigned char c, ma_span_class cls)
+{
+	bool		space = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+
+	switch (cls)
+	{
+		case MA_SPAN_WORD:
+			return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		case MA_SPAN_TEXT:
+			return !space && c != '\0';
+		case MA_SPAN_NAME:
+			return !space && c != ':';
+	}
+	return false;
+}
+
+static void
+test_spans(void)
+{
+	static const char alpha[] = "aZ09 :\t\r\n\v\f\x80\xC3\xA9\x7F@_-/";
+	unsigned	seed = 777;
+	int			bad_class = 0,
+				bad_span = 0,
+				bad_ascii = 0;
+
+	for (int c = 0; c < 256; c++)
+		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NAME; cls++)
+		{
+			unsigned char b[1] = {(unsigned char) c};
+
+			bad_class += ma_span_in((unsigned char) c, (ma_span_class) cls) != ref_in((unsigned char) c, (ma_span_class) cls);
+			bad_class += ma_span(b, 1, (ma_span_class) cls) != (ref_in((unsigned char) c, (ma_span_class) cls) ? 1u : 0u);
+		}
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	for (int round = 0; round < 30000; round++)
+	{
+		size_t		n = (size_t) round % 81;
+		unsigned char *s = malloc(n ? n : 1);
+		int			kind = (int) (RND() % 3);
+		size_t		want;
+
+		for (size_t i = 0; i < n; i++)
+			s[i] = kind == 0 ? (unsigned char) RND() :
+				kind == 1 ? (unsigned char) alpha[RND() % (sizeof(alpha) - 1)] :
+				(RND() % 24 ? (unsigned char) ('a' + RND() % 26) : (unsigned char) alpha[RND() % (sizeof(alpha) - 1)]);
+		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NAME; cls++)
+		{
+			want = 0;
+			while (want < n && ref_in(s[want], (ma_span_class) cls))
+				want++;
+			bad_span += ma_span(s, n, (ma_span_class) cls) != want;
+		}
+		want = 0;
+		while (want < n && s[want] != 0 && s[want] < 0x80)
+			want++;
+		bad_ascii += ma_ascii_run((const char *) s, n) != want;
+		free(s);
+	}
+#undef RND
+	OK(bad_class == 0, "ma_span_in/ma_span: every byte in its class (%d differ)", bad_class);
+	OK(bad_span == 0, "ma_span: 90,000 random spans agree with the reference (%d differ)", bad_span);
+	OK(bad_ascii == 0, "ma_ascii_run: 30,000 random runs agree with the reference (%d differ)", bad_ascii);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1422,6 +1494,7 @@ main(int argc, char **argv)
 	test_big();
 	test_helpers();
 	test_search();
+	test_spans();
 	test_field_order();
 	test_xunix();
 	test_mbox();
