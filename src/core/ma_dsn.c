@@ -583,12 +583,81 @@ static const bool spnul_tab[256] = {
 	[0] = true,[' '] = true,['\t'] = true,['\r'] = true,['\n'] = true,['\f'] = true,['\v'] = true
 };
 
+/*
+ * s[0..n) written at buf + o with every run of whitespace (and NULs) as one
+ * space, none after the last byte; with lead, a space before the first byte
+ * (when s has one that is not whitespace).  Returns the new length, at most
+ * o + 1 + n.  No branch on the bytes: which byte is a space changes with
+ * every text, and the branch predictor cannot know it.
+ */
+static size_t
+diag_collapse(char *buf, size_t o, const char *s, size_t n, bool lead)
+{
+	bool		prev = true;	/* the byte before was whitespace */
+
+	if (lead)
+		buf[o++] = ' ';
+	for (size_t i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+		bool		w = spnul_tab[c];
+
+		buf[o] = w ? ' ' : (char) c;
+		o += !(w && prev);
+		prev = w;
+	}
+	if (prev && o > 0)
+		o--;					/* the space of a run at the end (or the lead alone) */
+	return o;
+}
+
+/*
+ * The length a collapsed diagnostic buf[0..o) is kept at: MA_DSN_MAX_DIAG
+ * bytes, and the rest of a character cut there (the continuation bytes that
+ * follow, a space between them kept).  A space written as the last byte
+ * before the limit keeps the byte after it.
+ */
+static size_t
+diag_cut(const char *buf, size_t o)
+{
+	size_t		cut = MA_DSN_MAX_DIAG;
+
+	if (o <= MA_DSN_MAX_DIAG)
+		return o;
+	if (buf[cut - 1] == ' ')
+		cut++;
+	while (cut < o)
+	{
+		if (((unsigned char) buf[cut] & 0xC0) == 0x80)
+			cut++;
+		else if (buf[cut] == ' ' && cut + 1 < o && ((unsigned char) buf[cut + 1] & 0xC0) == 0x80)
+			cut += 2;
+		else
+			break;
+	}
+	return cut;
+}
+
+/* *field = buf[0..o): buf itself when it is ASCII (it has room for the NUL), else a copy */
+static void
+diag_store(char **field, char *buf, size_t o)
+{
+	if (ma_ascii_run(buf, o) == o)
+	{
+		buf[o] = '\0';
+		free(*field);
+		*field = buf;
+		return;
+	}
+	ma_dsn_setn(field, buf, o);
+	free(buf);
+}
+
 void
 ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 {
 	char	   *buf;
-	size_t		o = 0;
-	bool		sp = false;
+	size_t		o;
 
 	if (s == NULL)
 		return;
@@ -610,52 +679,16 @@ ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 		dsn_oom = true;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-	{
-		char		ch = s[i];
-
-		if (spnul_tab[(unsigned char) ch])
-		{
-			sp = true;
-			continue;
-		}
-		if (o >= MA_DSN_MAX_DIAG && ((unsigned char) ch & 0xC0) != 0x80)
-			break;				/* long enough, at a character boundary */
-		if (sp && o > 0)
-			buf[o++] = ' ';
-		sp = false;
-		if (o >= MA_DSN_MAX_DIAG)
-		{
-			buf[o++] = ch;		/* the end of a character cut at the limit */
-			continue;
-		}
-		{
-			/* the rest of the word at once, up to the limit */
-			size_t		j = i + 1 + ma_span((const unsigned char *) s + i + 1, n - i - 1, MA_SPAN_TEXT);
-
-			if (j - i > MA_DSN_MAX_DIAG - o)
-				j = i + (MA_DSN_MAX_DIAG - o);
-			memcpy(buf + o, s + i, j - i);
-			o += j - i;
-			i = j - 1;
-		}
-	}
-	ma_dsn_setn(&r->diagnostic, buf, o);
-	free(buf);
+	o = diag_cut(buf, diag_collapse(buf, 0, s, n, false));
+	diag_store(&r->diagnostic, buf, o);
 }
 
-/*
- * r->diagnostic = its text, a space, then s[0..n), whitespace collapsed: the
- * same as ma_dsn_set_diag() of the whole, without reading the first part
- * again.
- */
 void
 ma_dsn_append_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 {
 	size_t		ol = r->diagnostic ? strlen(r->diagnostic) : 0,
 				o;
 	char	   *buf;
-	bool		sp = true;
 
 	if (s == NULL)
 		return;
@@ -692,26 +725,11 @@ ma_dsn_append_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 		return;
 	}
 	memcpy(buf, r->diagnostic, ol);
-	o = ol;
-	for (size_t i = 0; i < n; i++)
-	{
-		char		ch = s[i];
-
-		if (spnul_tab[(unsigned char) ch])
-		{
-			sp = true;
-			continue;
-		}
-		if (o >= MA_DSN_MAX_DIAG && ((unsigned char) ch & 0xC0) != 0x80)
-			break;				/* long enough, at a character boundary */
-		if (sp)
-			buf[o++] = ' ';
-		sp = false;
-		buf[o++] = ch;
-	}
+	o = diag_cut(buf, diag_collapse(buf, ol, s, n, true));
 	if (o > ol)
-		ma_dsn_setn(&r->diagnostic, buf, o);
-	free(buf);
+		diag_store(&r->diagnostic, buf, o);
+	else
+		free(buf);
 }
 
 /* bytes of a local part: letters, digits, 8-bit, RFC 5322 atext, '.' (and NUL, as strchr() saw it) */
@@ -2756,24 +2774,25 @@ html_to_text(const char *s, size_t n, sbuf *out)
 	}
 }
 
-/* a line of s that begins with prefix (case-insensitive), or NULL */
+/*
+ * The first line of s[0..n) that begins with prefix (ASCII letters in any
+ * case), or NULL; s itself begins a line.  The prefix is searched for, and
+ * an occurrence inside a line is passed over: not every line is visited.
+ */
 static const char *
 find_line(const char *s, size_t n, const char *prefix)
 {
-	size_t		pl = strlen(prefix);
 	size_t		p = 0;
-
-	char		c0 = prefix[0],
-				c1 = (char) toupper((unsigned char) prefix[0]);
 
 	while (p < n)
 	{
-		const char *nl = memchr(s + p, '\n', n - p);
-		size_t		e = nl ? (size_t) (nl - s) : n;
+		const char *m = ma_dsn_memcasemem(s + p, n - p, prefix);
 
-		if (e - p >= pl && (s[p] == c0 || s[p] == c1) && strncasecmp(s + p, prefix, pl) == 0)
-			return s + p;
-		p = e + 1;
+		if (m == NULL)
+			return NULL;
+		if (m == s || m[-1] == '\n')
+			return m;
+		p = (size_t) (m - s) + 1;
 	}
 	return NULL;
 }

@@ -1463,6 +1463,184 @@ test_spans(void)
 	OK(bad_ascii == 0, "ma_ascii_run: 30,000 random runs agree with the reference (%d differ)", bad_ascii);
 }
 
+/*
+ * ma_dsn_set_diag() and ma_dsn_append_diag() against the byte-by-byte
+ * algorithm they had until the eighth session (kept here as the reference):
+ * whitespace runs and NULs as one space, 4096 bytes kept and the rest of a
+ * character cut there.  Random texts of every length up to 9,000 bytes,
+ * whitespace, NULs and UTF-8 lead and continuation bytes among them.
+ */
+#define REF_MAX_DIAG 4096
+
+static bool
+ref_spnul(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+static bool
+ref_sp(char c)
+{
+	return c != '\0' && ref_spnul(c);
+}
+
+/* the raw bytes the old ma_dsn_set_diag() kept (*on < 0: nothing set) */
+static char *
+ref_set_diag(const char *s, size_t n, long *on)
+{
+	char	   *buf;
+	size_t		o = 0;
+	bool		sp = false;
+
+	*on = -1;
+	if (n > REF_MAX_DIAG * 2)
+		n = REF_MAX_DIAG * 2;
+	while (n > 0 && ref_sp(*s))
+		s++, n--;
+	while (n > 0 && ref_sp(s[n - 1]))
+		n--;
+	if (n == 0)
+		return NULL;
+	buf = malloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+	{
+		char		ch = s[i];
+
+		if (ref_spnul(ch))
+		{
+			sp = true;
+			continue;
+		}
+		if (o >= REF_MAX_DIAG && ((unsigned char) ch & 0xC0) != 0x80)
+			break;
+		if (sp && o > 0)
+			buf[o++] = ' ';
+		sp = false;
+		if (o >= REF_MAX_DIAG)
+		{
+			buf[o++] = ch;
+			continue;
+		}
+		{
+			size_t		j = i + 1;
+
+			while (j < n && !ref_spnul(s[j]))
+				j++;
+			if (j - i > REF_MAX_DIAG - o)
+				j = i + (REF_MAX_DIAG - o);
+			memcpy(buf + o, s + i, j - i);
+			o += j - i;
+			i = j - 1;
+		}
+	}
+	*on = (long) o;
+	return buf;
+}
+
+/* the raw bytes the old ma_dsn_append_diag() kept after old[0..ol) (ol > 0, < 4096) */
+static char *
+ref_append_diag(const char *old, size_t ol, const char *s, size_t n, long *on)
+{
+	char	   *buf;
+	size_t		o;
+	bool		sp = true;
+
+	*on = -1;
+	if (n > REF_MAX_DIAG * 2 - ol - 1)
+		n = REF_MAX_DIAG * 2 - ol - 1;
+	while (n > 0 && ref_sp(s[n - 1]))
+		n--;
+	buf = malloc(ol + 1 + n + 1);
+	memcpy(buf, old, ol);
+	o = ol;
+	for (size_t i = 0; i < n; i++)
+	{
+		char		ch = s[i];
+
+		if (ref_spnul(ch))
+		{
+			sp = true;
+			continue;
+		}
+		if (o >= REF_MAX_DIAG && ((unsigned char) ch & 0xC0) != 0x80)
+			break;
+		if (sp)
+			buf[o++] = ' ';
+		sp = false;
+		buf[o++] = ch;
+	}
+	if (o > ol)
+		*on = (long) o;
+	return buf;
+}
+
+static void
+test_diag_collapse(void)
+{
+	static const char alpha[] = "ab Z \t\n\r\0\xC3\xA9\x80\xE2";
+	unsigned	seed = 4242;
+	int			bad_set = 0,
+				bad_append = 0,
+				cut = 0;
+
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	for (int round = 0; round < 6000; round++)
+	{
+		size_t		n = round % 3 == 0 ? (size_t) (RND() % 9000) :
+			round % 3 == 1 ? (size_t) (4080 + RND() % 40) : (size_t) (RND() % 300);
+		char	   *s = malloc(n ? n : 1),
+				   *raw;
+		long		rn;
+		ma_dsn_rcpt got,
+					want;
+		int			wordy = (int) (RND() % 4);
+
+		for (size_t i = 0; i < n; i++)
+			s[i] = wordy ? (RND() % 9 ? (char) ('a' + RND() % 26) : alpha[RND() % (sizeof(alpha) - 1)]) :
+				alpha[RND() % (sizeof(alpha) - 1)];
+
+		/* set */
+		memset(&got, 0, sizeof(got));
+		memset(&want, 0, sizeof(want));
+		ma_dsn_set_diag(&got, s, n);
+		raw = ref_set_diag(s, n, &rn);
+		if (rn >= 0)
+			ma_dsn_setn(&want.diagnostic, raw, (size_t) rn);
+		free(raw);
+		bad_set += (got.diagnostic == NULL) != (want.diagnostic == NULL) ||
+			(got.diagnostic && strcmp(got.diagnostic, want.diagnostic) != 0);
+		cut += rn > REF_MAX_DIAG;
+
+		/* append to a diagnostic of 1 to 4,095 bytes */
+		{
+			size_t		ol = 1 + (size_t) (round % 5 == 0 ? 4080 + RND() % 15 : RND() % 4095);
+			char	   *old = malloc(ol + 1);
+
+			for (size_t i = 0; i < ol; i++)
+				old[i] = (char) ('a' + RND() % 26);
+			old[ol] = '\0';
+			free(got.diagnostic);
+			free(want.diagnostic);
+			got.diagnostic = strdup(old);
+			want.diagnostic = strdup(old);
+			ma_dsn_append_diag(&got, s, n);
+			raw = ref_append_diag(old, ol, s, n, &rn);
+			if (rn >= 0)
+				ma_dsn_setn(&want.diagnostic, raw, (size_t) rn);
+			free(raw);
+			bad_append += strcmp(got.diagnostic, want.diagnostic) != 0;
+			free(old);
+		}
+		free(got.diagnostic);
+		free(want.diagnostic);
+		free(s);
+	}
+#undef RND
+	OK(bad_set == 0 && cut > 100, "set_diag: 6,000 random texts as the reference (%d differ, %d cut at the limit)",
+	   bad_set, cut);
+	OK(bad_append == 0, "append_diag: 6,000 random texts as the reference (%d differ)", bad_append);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1495,6 +1673,7 @@ main(int argc, char **argv)
 	test_helpers();
 	test_search();
 	test_spans();
+	test_diag_collapse();
 	test_field_order();
 	test_xunix();
 	test_mbox();
