@@ -1695,6 +1695,9 @@ is_meta(unsigned char c)
  */
 static uint8_t norm_keep[256];
 
+/* what normalise() writes for an ordinary byte or whitespace (a space); 0 for NUL, '/', '#', '-' */
+static uint8_t norm_fast[256];
+
 static void
 build_tables(void)
 {
@@ -1702,6 +1705,8 @@ build_tables(void)
 		norm_keep[i] = (uint8_t) ((i >= 'A' && i <= 'Z') ? i + 32 : i);
 	norm_keep['\t'] = norm_keep['\n'] = norm_keep['\v'] = norm_keep['\f'] = norm_keep['\r'] = 0;
 	norm_keep[' '] = norm_keep['/'] = norm_keep['#'] = norm_keep['-'] = 0;
+	memcpy(norm_fast, norm_keep, sizeof(norm_fast));
+	norm_fast['\t'] = norm_fast['\n'] = norm_fast['\v'] = norm_fast['\f'] = norm_fast['\r'] = norm_fast[' '] = ' ';
 	for (int i = 0; i < NBUCKETS12; i++)
 		bucket12[i] = -1;
 	for (int i = 0; i < NBUCKETS6; i++)
@@ -1974,18 +1979,26 @@ normalise(const char *src, unsigned char *dst, size_t cap)
 	*o++ = ' ';
 	while (o < oe)
 	{
-		unsigned char c;
+		unsigned char c = *p;
 
-		/* a run of ordinary bytes (lowercased) */
-		if (!skip_frag)
-			while (o < oe && (c = norm_keep[*p]) != 0)
-			{
-				*o++ = c;
-				p++;
-			}
-		if (o >= oe)
-			break;
-		c = *p++;
+		/*
+		 * Ordinary bytes (lowercased) and whitespace (a run as one space)
+		 * without a branch on which of them the byte is: that changes with
+		 * every word.  The rest, rare, below.
+		 */
+		if (norm_fast[c] != 0 && !skip_frag)
+		{
+			unsigned char out = norm_fast[c];
+			int			w = out == ' ',
+						after_space = o[-1] == ' ';
+
+			*o = out;
+			o += 1 - (w & after_space);
+			in_url &= !w;
+			p++;
+			continue;
+		}
+		p++;
 		switch (cls[c])
 		{
 			case 0:
