@@ -2915,6 +2915,7 @@ orig_marks_all(const char *low, size_t n, size_t *hits, int max)
 {
 	static int	bucket[ORIG_HASH],
 				next[32 * 8];
+	static uint64_t filter[4096 / 64];	/* 12 bits of the key hash: is there a slot (most texts: no) */
 	static uint32_t key[32 * 8];
 	static size_t mlen[32];
 	static bool ready = false,
@@ -2938,7 +2939,9 @@ orig_marks_all(const char *low, size_t n, size_t *hits, int max)
 				unsigned	h;
 
 				memcpy(&key[slot], orig_marks[k].mark + o, 4);
-				h = (unsigned) ((key[slot] * 2654435761u) >> 20) & (ORIG_HASH - 1);
+				h = (unsigned) ((key[slot] * 2654435761u) >> 20);
+				filter[h / 64] |= UINT64_C(1) << (h % 64);
+				h &= ORIG_HASH - 1;
 				next[slot] = bucket[h];
 				bucket[h] = slot;
 			}
@@ -2950,9 +2953,13 @@ orig_marks_all(const char *low, size_t n, size_t *hits, int max)
 	for (size_t i = 0; i + 4 <= n; i += 8)
 	{
 		uint32_t	k;
+		unsigned	h;
 
 		memcpy(&k, low + i, 4);
-		for (int slot = bucket[((k * 2654435761u) >> 20) & (ORIG_HASH - 1)]; slot >= 0; slot = next[slot])
+		h = (unsigned) ((k * 2654435761u) >> 20);
+		if (!((filter[h / 64] >> (h % 64)) & 1))
+			continue;
+		for (int slot = bucket[h & (ORIG_HASH - 1)]; slot >= 0; slot = next[slot])
 		{
 			int			m = slot / 8,
 						o = slot % 8;
