@@ -170,6 +170,8 @@ typedef struct sigent
 	size_t		len;
 	uint64_t	head;			/* its first 8 bytes (the rest zero) */
 	uint64_t	headmask;		/* which bytes of head are of the phrase */
+	uint64_t	head2;			/* bytes 8 to 15 (the rest zero) */
+	uint64_t	headmask2;		/* which bytes of head2 are of the phrase */
 } sigent;
 
 static sigent sigs[SIG_MAX];
@@ -286,6 +288,13 @@ sig_register(const char *needle, unsigned h)
 		e->headmask = 0;
 		memcpy(&e->head, low, nn < 8 ? nn : 8);
 		memset(&e->headmask, 0xFF, nn < 8 ? nn : 8);
+		e->head2 = 0;
+		e->headmask2 = 0;
+		if (nn > 8)
+		{
+			memcpy(&e->head2, low + 8, nn < 16 ? nn - 8 : 8);
+			memset(&e->headmask2, 0xFF, nn < 16 ? nn - 8 : 8);
+		}
 		if (nn >= SIG_MINLEN)
 			for (int o = 0; o < SIG_STRIDE; o++)
 			{
@@ -326,7 +335,8 @@ sig_pass(void)
 			int			id = slot / SIG_STRIDE,
 						o = slot % SIG_STRIDE;
 			size_t		j;
-			uint64_t	w;
+			uint64_t	w,
+						w2;
 
 			if (sig_key[slot] != k || i < (size_t) o)
 				continue;
@@ -334,11 +344,15 @@ sig_pass(void)
 			if (j + sigs[id].len > low_pass ||
 				(sig_stamp[id] == msg_stamp && (size_t) sig_first[id] <= j))
 				continue;
-			/* 8 bytes first (the text has 8 NUL bytes after it) */
+			/*
+			 * 16 bytes first, in one test (the phrase has 11 or more, the
+			 * text 8 NUL bytes after it)
+			 */
 			memcpy(&w, low_text + j, 8);
-			if ((w & sigs[id].headmask) != sigs[id].head)
+			memcpy(&w2, low_text + j + 8, 8);
+			if (((w & sigs[id].headmask) ^ sigs[id].head) | ((w2 & sigs[id].headmask2) ^ sigs[id].head2))
 				continue;
-			if (sigs[id].len <= 8 || memcmp(low_text + j + 8, sigs[id].low + 8, sigs[id].len - 8) == 0)
+			if (sigs[id].len <= 16 || memcmp(low_text + j + 16, sigs[id].low + 16, sigs[id].len - 16) == 0)
 			{
 				sig_first[id] = (long) j;
 				sig_stamp[id] = msg_stamp;
