@@ -3666,8 +3666,7 @@ decode_rfc3464(const ma_bmsg *m, ma_dsn_result *r)
 			p = le + 1;
 			continue;
 		}
-		for (colon = p; colon < le && s[colon] != ':' && !is_sp(s[colon]); colon++)
-			;
+		colon = p + ma_span((const unsigned char *) s + p, le - p, MA_SPAN_NAME);
 		if (colon == le || s[colon] != ':' || colon == p)
 		{
 			p = le + 1;

@@ -29,6 +29,7 @@
 #define _GNU_SOURCE				/* memmem */
 #endif
 #include "ma_dsn.h"
+#include "ma_text.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -956,9 +957,7 @@ head_addr(const char *s, size_t n, bool codes_ok, char *addr, const char **rest,
 		i++;
 	}
 	b = i;
-	while (i < n && !sp(s[i]) && s[i] != '>' && s[i] != '"' && s[i] != '\'' &&
-		   s[i] != ',' && s[i] != ';' && s[i] != '(' && s[i] != '[')
-		i++;
+	i += ma_span_until((const unsigned char *) s + i, n - i, " \t\r\f\v>\"',;([");
 	e = i;
 	/* trailing punctuation of a bare address */
 	while (e > b && (s[e - 1] == ':' || s[e - 1] == '.'))

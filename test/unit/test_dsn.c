@@ -1422,7 +1422,8 @@ test_spans(void)
 	unsigned	seed = 777;
 	int			bad_class = 0,
 				bad_span = 0,
-				bad_ascii = 0;
+				bad_ascii = 0,
+				bad_until = 0;
 
 	for (int c = 0; c < 256; c++)
 		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NAME; cls++)
@@ -1455,12 +1456,17 @@ test_spans(void)
 		while (want < n && s[want] != 0 && s[want] < 0x80)
 			want++;
 		bad_ascii += ma_ascii_run((const char *) s, n) != want;
+		want = 0;
+		while (want < n && (s[want] == 0 || strchr(" \t:@\x80", s[want]) == NULL))
+			want++;
+		bad_until += ma_span_until(s, n, " \t:@\x80") != want;
 		free(s);
 	}
 #undef RND
 	OK(bad_class == 0, "ma_span_in/ma_span: every byte in its class (%d differ)", bad_class);
 	OK(bad_span == 0, "ma_span: 90,000 random spans agree with the reference (%d differ)", bad_span);
 	OK(bad_ascii == 0, "ma_ascii_run: 30,000 random runs agree with the reference (%d differ)", bad_ascii);
+	OK(bad_until == 0, "ma_span_until: 30,000 random spans agree with the reference (%d differ)", bad_until);
 }
 
 /*
