@@ -167,6 +167,34 @@ ma_ascii_run(const char *s, size_t n)
 		}
 		return n;
 	}
+	if (n >= 4)
+	{
+		/* two 4-byte words, the second ending at n */
+		uint32_t	w,
+					bad;
+
+		memcpy(&w, s, 4);
+		if ((bad = (w & 0x80808080u) | ((w - 0x01010101u) & ~w & 0x80808080u)) != 0)
+			return (size_t) (__builtin_ctz(bad) / 8);
+		memcpy(&w, s + n - 4, 4);
+		/* the bytes seen already shifted out (all 4 of them when n is 4) */
+		bad = (uint32_t) ((uint64_t) ((w & 0x80808080u) | ((w - 0x01010101u) & ~w & 0x80808080u)) >> (8 * (8 - n)));
+		return bad ? 4 + (size_t) (__builtin_ctz(bad) / 8) : n;
+	}
+	if (n > 0)
+	{
+		/* 1 to 3 bytes: the first, the middle and the last cover them */
+		size_t		r = n;
+		unsigned char a = (unsigned char) s[0],
+					b = (unsigned char) s[n / 2],
+					c = (unsigned char) s[n - 1];
+
+		r = (c >= 0x80 || c == 0) ? n - 1 : r;
+		r = (b >= 0x80 || b == 0) ? n / 2 : r;
+		r = (a >= 0x80 || a == 0) ? 0 : r;
+		return r;
+	}
+	return 0;
 #endif
 	while (j < n && (unsigned char) s[j] < 0x80 && s[j] != '\0')
 		j++;
