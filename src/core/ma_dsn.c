@@ -210,29 +210,67 @@ ma_dsn_lower(char *dst, const char *src, size_t n)
 {
 	size_t		i = 0;
 
+	/*
+	 * Whole words, the last one ending at n (overlapping the one before:
+	 * lowercasing twice changes nothing, also in place), so that no loop
+	 * ends after a varying number of bytes
+	 */
 #ifdef __SSE2__
 	/* 16 bytes at a time: 'A' to 'Z' (signed compares: bytes >= 0x80 are below) get 0x20 */
-	for (; i + 16 <= n; i += 16)
+	if (n >= 16)
 	{
-		__m128i		v = _mm_loadu_si128((const __m128i *) (src + i)),
-					up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-									   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+		for (;; i += 16)
+		{
+			__m128i		v,
+						up;
 
-		_mm_storeu_si128((__m128i *) (dst + i), _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+			if (i + 16 > n)
+				i = n - 16;
+			v = _mm_loadu_si128((const __m128i *) (src + i));
+			up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+							   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+			_mm_storeu_si128((__m128i *) (dst + i), _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+			if (i + 16 >= n)
+				return;
+		}
 	}
 #endif
-	for (; i + 8 <= n; i += 8)
+	if (n >= 8)
 	{
-		uint64_t	w,
-					h,
-					up;
+		for (;; i += 8)
+		{
+			uint64_t	w,
+						h,
+						up;
 
-		memcpy(&w, src + i, 8);
-		h = w & ~HIGH64;
-		/* high bit of each byte: >= 'A', and not > 'Z', and ASCII */
-		up = (h + ONES64 * (0x80 - 'A')) & ~(h + ONES64 * (0x80 - 'Z' - 1)) & ~w & HIGH64;
-		w |= up >> 2;
-		memcpy(dst + i, &w, 8);
+			if (i + 8 > n)
+				i = n - 8;
+			memcpy(&w, src + i, 8);
+			h = w & ~HIGH64;
+			/* high bit of each byte: >= 'A', and not > 'Z', and ASCII */
+			up = (h + ONES64 * (0x80 - 'A')) & ~(h + ONES64 * (0x80 - 'Z' - 1)) & ~w & HIGH64;
+			w |= up >> 2;
+			memcpy(dst + i, &w, 8);
+			if (i + 8 >= n)
+				return;
+		}
+	}
+	if (n >= 4)
+	{
+		for (int k = 0; k < 2; k++)
+		{
+			size_t		at = k ? n - 4 : 0;
+			uint32_t	w,
+						h,
+						up;
+
+			memcpy(&w, src + at, 4);
+			h = w & ~0x80808080u;
+			up = (h + 0x01010101u * (0x80 - 'A')) & ~(h + 0x01010101u * (0x80 - 'Z' - 1)) & ~w & 0x80808080u;
+			w |= up >> 2;
+			memcpy(dst + at, &w, 4);
+		}
+		return;
 	}
 	for (; i < n; i++)
 	{
@@ -2166,10 +2204,9 @@ entity_field(void *arg, const char *name, size_t nlen, const char *val, size_t v
 static void
 lower_copy(char *dst, size_t dstlen, const char *s, size_t n)
 {
-	size_t		k = 0;
+	size_t		k = n < dstlen - 1 ? n : dstlen - 1;
 
-	for (; k < n && k < dstlen - 1; k++)
-		dst[k] = (char) lower_ascii((unsigned char) s[k]);
+	ma_dsn_lower(dst, s, k);
 	dst[k] = '\0';
 }
 
