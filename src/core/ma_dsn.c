@@ -974,6 +974,42 @@ ma_dsn_prefer_status(const char *field, const char *inmsg, int reply, char out[1
 }
 
 /*
+ * The first place at or after from where an enhanced status code can start
+ * ("2.", "4." or "5.", with 4 bytes to the end), or n.  16 places at a time:
+ * visiting every dot of a text (host names, addresses) one by one, whether a
+ * code starts there is a branch the predictor cannot know.
+ */
+static size_t
+status_next(const char *s, size_t n, size_t from)
+{
+	size_t		lim = n >= 4 ? n - 3 : 0,	/* a code starts before lim */
+				p = from;
+
+#ifdef __SSE2__
+	for (; p + 17 <= n; p += 16)
+	{
+		__m128i		a = _mm_loadu_si128((const __m128i *) (s + p)),
+					b = _mm_loadu_si128((const __m128i *) (s + p + 1)),
+					d = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('2')),
+												  _mm_cmpeq_epi8(a, _mm_set1_epi8('4'))),
+									 _mm_cmpeq_epi8(a, _mm_set1_epi8('5')));
+		unsigned	m = (unsigned) _mm_movemask_epi8(_mm_and_si128(d, _mm_cmpeq_epi8(b, _mm_set1_epi8('.'))));
+
+		if (m)
+		{
+			size_t		q = p + (size_t) __builtin_ctz(m);
+
+			return q < lim ? q : n;
+		}
+	}
+#endif
+	for (; p < lim; p++)
+		if ((s[p] == '2' || s[p] == '4' || s[p] == '5') && s[p + 1] == '.')
+			return p;
+	return n;
+}
+
+/*
  * The enhanced status code s carries (cls: '2', '4', '5' or 0 for any): every
  * code that is not part of a longer number (an IPv4 address, a version), the
  * x.0.0 and 4.4.7 ones kept only as a last resort, then Sisimai's preference.
@@ -989,23 +1025,14 @@ ma_dsn_find_status(const char *s, size_t n, char cls, char out[16])
 	out[0] = '\0';
 	if (s == NULL || n < 5)
 		return false;
-	for (size_t i = 0; i + 4 < n + 1 && i + 4 <= n; i++)
+	/* where a code can start: 2, 4 or 5 and a dot */
+	for (size_t i = status_next(s, n, 0); i + 4 <= n; i = status_next(s, n, i + 1))
 	{
 		char		c = s[i];
 		char		code[16];
 		size_t		j,
 					nd;
 
-		/* not 2, 4 or 5: on to the byte before the next dot (a code is "d.") */
-		if (!(c == '2' || c == '4' || c == '5'))
-		{
-			const char *q = i + 2 < n ? memchr(s + i + 2, '.', n - i - 2) : NULL;
-
-			if (q == NULL)
-				break;
-			i = (size_t) (q - s) - 2;	/* the loop's i++ makes it the byte before */
-			continue;
-		}
 		if (cls && c != cls)
 			continue;
 		if (i + 4 > n || s[i + 1] != '.' || !isdigit((unsigned char) s[i + 2]))
@@ -1098,20 +1125,10 @@ reply_scan(const char *s, size_t n, reply_set *rs)
 
 		if (!(s[i] >= '0' && s[i] <= '9'))
 		{
-			/* 8 bytes at a time while none is a digit */
-			while (i + 9 <= n)
-			{
-				uint64_t	w,
-							x;
-
-				memcpy(&w, s + i + 1, 8);
-				x = w & ~HIGH64;	/* 8-bit bytes are no digits: their low 7 bits may look like one */
-				x = ((ONES64 * (127 + ('9' + 1)) - x) & ~w & (x + ONES64 * (127 - ('0' - 1)))) & HIGH64;
-				if (x)
-					break;
-				i += 8;
-			}
-			continue;
+			/* on to the next digit, 16 bytes at a time */
+			i += ma_span((const unsigned char *) s + i, n - i, MA_SPAN_NODIGIT);
+			if (i + 3 > n)
+				break;
 		}
 		if (!(s[i + 1] >= '0' && s[i + 1] <= '9') || !(s[i + 2] >= '0' && s[i + 2] <= '9'))
 			continue;
@@ -1591,34 +1608,44 @@ hdr_needs_decoding(const char *v, size_t n)
 {
 	size_t		i = 0;
 
-	while (i < n)
+#ifdef __SSE2__
+	if (n >= 17)
 	{
-		size_t		e;
-
-		if (i + 8 <= n)
+		/*
+		 * 16 bytes at a time, the last 17 bytes once more (overlapping): CR,
+		 * LF, NUL or 8-bit, or '=' before '?'
+		 */
+		for (;; i += 16)
 		{
-			uint64_t	w,
-						x;
+			__m128i		a,
+						b;
+			unsigned	m;
 
-			memcpy(&w, v + i, 8);
-			x = w ^ (ONES64 * '=');
-			/* no 8-bit byte, no byte below 0x0E, no '=' */
-			if (!(w & HIGH64) && !((w - ONES64 * 0x0E) & ~w & HIGH64) &&
-				!((x - ONES64) & ~x & HIGH64))
-			{
-				i += 8;
-				continue;
-			}
-		}
-		e = i + 8 < n ? i + 8 : n;
-		for (; i < e; i++)
-		{
-			unsigned char c = (unsigned char) v[i];
-
-			if (c == '\r' || c == '\n' || c == '\0' || c >= 0x80 ||
-				(c == '=' && i + 1 < n && v[i + 1] == '?'))
+			if (i + 17 > n)
+				i = n - 17;
+			a = _mm_loadu_si128((const __m128i *) (v + i));
+			b = _mm_loadu_si128((const __m128i *) (v + i + 1));
+			m = (unsigned) _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('\r')),
+																	   _mm_cmpeq_epi8(a, _mm_set1_epi8('\n'))),
+														  _mm_or_si128(_mm_cmpeq_epi8(a, _mm_setzero_si128()),
+																	   _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('=')),
+																					 _mm_cmpeq_epi8(b, _mm_set1_epi8('?'))))));
+			if (m | (unsigned) _mm_movemask_epi8(a))
 				return true;
+			if (i + 17 >= n)
+				break;
 		}
+		/* the last byte, which no '=' can precede in the block */
+		i = n - 1;
+	}
+#endif
+	for (; i < n; i++)
+	{
+		unsigned char c = (unsigned char) v[i];
+
+		if (c == '\r' || c == '\n' || c == '\0' || c >= 0x80 ||
+			(c == '=' && i + 1 < n && v[i + 1] == '?'))
+			return true;
 	}
 	return false;
 }

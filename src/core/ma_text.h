@@ -215,12 +215,14 @@ ma_ascii_run(const char *s, size_t n)
  *					CR, space)
  *	MA_SPAN_NAME	anything but ':' and ASCII whitespace (a header field's
  *					name)
+ *	MA_SPAN_NODIGIT	anything but the ASCII digits
  */
 typedef enum ma_span_class
 {
 	MA_SPAN_WORD,
 	MA_SPAN_TEXT,
-	MA_SPAN_NAME
+	MA_SPAN_NAME,
+	MA_SPAN_NODIGIT
 } ma_span_class;
 
 static inline int
@@ -228,6 +230,8 @@ ma_span_in(unsigned char c, ma_span_class cls)
 {
 	if (cls == MA_SPAN_WORD)
 		return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	if (cls == MA_SPAN_NODIGIT)
+		return !(c >= '0' && c <= '9');
 	if (c == ' ' || (c >= '\t' && c <= '\r'))
 		return 0;
 	return cls == MA_SPAN_TEXT ? c != '\0' : c != ':';
@@ -250,6 +254,8 @@ ma_span_stops(const unsigned char *s, ma_span_class cls)
 	__m128i		v = _mm_loadu_si128((const __m128i *) s);
 	__m128i		in;
 
+	if (cls == MA_SPAN_NODIGIT)
+		return (unsigned) _mm_movemask_epi8(ma_span_range(v, '0', '9'));
 	if (cls == MA_SPAN_WORD)
 		in = _mm_or_si128(_mm_or_si128(ma_span_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'),
 									   ma_span_range(v, '0', '9')),

@@ -28,6 +28,7 @@
 #include "core/ma_dsn.h"
 #include "core/ma_text.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1416,6 +1417,8 @@ ref_in(unsigned char c, ma_span_class cls)
 			return !space && c != '\0';
 		case MA_SPAN_NAME:
 			return !space && c != ':';
+		case MA_SPAN_NODIGIT:
+			return !(c >= '0' && c <= '9');
 	}
 	return false;
 }
@@ -1431,7 +1434,7 @@ test_spans(void)
 				bad_until = 0;
 
 	for (int c = 0; c < 256; c++)
-		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NAME; cls++)
+		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NODIGIT; cls++)
 		{
 			unsigned char b[1] = {(unsigned char) c};
 
@@ -1450,7 +1453,7 @@ test_spans(void)
 			s[i] = kind == 0 ? (unsigned char) RND() :
 				kind == 1 ? (unsigned char) alpha[RND() % (sizeof(alpha) - 1)] :
 				(RND() % 24 ? (unsigned char) ('a' + RND() % 26) : (unsigned char) alpha[RND() % (sizeof(alpha) - 1)]);
-		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NAME; cls++)
+		for (int cls = MA_SPAN_WORD; cls <= MA_SPAN_NODIGIT; cls++)
 		{
 			want = 0;
 			while (want < n && ref_in(s[want], (ma_span_class) cls))
@@ -1469,7 +1472,7 @@ test_spans(void)
 	}
 #undef RND
 	OK(bad_class == 0, "ma_span_in/ma_span: every byte in its class (%d differ)", bad_class);
-	OK(bad_span == 0, "ma_span: 90,000 random spans agree with the reference (%d differ)", bad_span);
+	OK(bad_span == 0, "ma_span: 120,000 random spans agree with the reference (%d differ)", bad_span);
 	OK(bad_ascii == 0, "ma_ascii_run: 30,000 random runs agree with the reference (%d differ)", bad_ascii);
 	OK(bad_until == 0, "ma_span_until: 30,000 random spans agree with the reference (%d differ)", bad_until);
 }
@@ -1652,6 +1655,160 @@ test_diag_collapse(void)
 	OK(bad_append == 0, "append_diag: 6,000 random texts as the reference (%d differ)", bad_append);
 }
 
+/*
+ * ma_dsn_find_status() against the version it had until the eighth session
+ * (every dot of the text visited with memchr(); kept here as the
+ * reference), on random texts of digits, dots and letters.
+ */
+static void
+ref_code_copy(char out[16], const char *s)
+{
+	size_t		n = strnlen(s, 15);
+
+	memmove(out, s, n);
+	out[n] = '\0';
+}
+
+static bool
+ref_find_status(const char *s, size_t n, char cls, char out[16])
+{
+	char		best[16] = "",
+				other[16] = "";
+	int			found = 0;
+
+	out[0] = '\0';
+	if (s == NULL || n < 5)
+		return false;
+	for (size_t i = 0; i + 4 < n + 1 && i + 4 <= n; i++)
+	{
+		char		c = s[i];
+		char		code[16];
+		size_t		j,
+					nd;
+
+		/* not 2, 4 or 5: on to the byte before the next dot (a code is "d.") */
+		if (!(c == '2' || c == '4' || c == '5'))
+		{
+			const char *q = i + 2 < n ? memchr(s + i + 2, '.', n - i - 2) : NULL;
+
+			if (q == NULL)
+				break;
+			i = (size_t) (q - s) - 2;	/* the loop's i++ makes it the byte before */
+			continue;
+		}
+		if (cls && c != cls)
+			continue;
+		if (i + 4 > n || s[i + 1] != '.' || !isdigit((unsigned char) s[i + 2]))
+			continue;
+		if (i > 0)
+		{
+			unsigned char p = (unsigned char) s[i - 1];
+
+			if ((p >= '.' && p <= '9') || p == 'v' || p == 'V' || isalpha(p) || p == '-' || p == '_')
+				continue;
+		}
+		/* subject: 1-3 digits, a dot, detail: 1-3 digits */
+		j = i + 2;
+		nd = 0;
+		while (j < n && isdigit((unsigned char) s[j]) && nd < 4)
+		{
+			j++;
+			nd++;
+		}
+		if (nd == 0 || nd > 3 || j >= n || s[j] != '.')
+			continue;
+		if (s[i + 2] > '7' || nd > 1)
+			continue;
+		j++;
+		nd = 0;
+		while (j < n && isdigit((unsigned char) s[j]) && nd < 4)
+		{
+			j++;
+			nd++;
+		}
+		if (nd == 0 || nd > 3)
+			continue;
+		/* part of an address or a longer dotted number */
+		if (j < n && (s[j] == '.' && j + 1 < n && isdigit((unsigned char) s[j + 1])))
+			continue;
+		if (j < n && (isalnum((unsigned char) s[j]) || s[j] == '@' || s[j] == '_'))
+			continue;
+		memcpy(code, s + i, j - i);
+		code[j - i] = '\0';
+		if (strncmp(code + 1, ".0.0", 4) == 0 || strcmp(code, "4.4.7") == 0)
+		{
+			if (!other[0])
+				ref_code_copy(other, code);
+			continue;
+		}
+		if (found == 0)
+			ref_code_copy(best, code);
+		else
+		{
+			char		t[16];
+
+			ma_dsn_prefer_status(best, code, 0, t);
+			memcpy(best, t, sizeof(best));
+		}
+		found++;
+		i = j - 1;
+	}
+	if (found == 0 && !other[0])
+		return false;
+	if (found == 0)
+		ref_code_copy(out, other);
+	else
+		ref_code_copy(out, best);
+	return true;
+}
+
+static void
+test_find_status_ref(void)
+{
+	static const char *const tokens[] = {
+		"5.1.1", "4.4.7", "2.0.0", "5.0.0", "4.2.2", "5.7.26", "5.", "4", ".", " ", "a", "-",
+		"@", "_", "v", "192.0.2.5", "10", "5.5.5.5", "x5.1.1", "5.1.1.", "550", "(", "2.1.5"
+	};
+	unsigned	seed = 99;
+	int			bad = 0,
+				found = 0;
+
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	for (int round = 0; round < 40000; round++)
+	{
+		char		buf[200];
+		size_t		n = 0,
+					want_n = (size_t) (RND() % 90);
+		char	   *s;
+		char		got[16],
+					want[16];
+		char		cls = "0245"[RND() % 4];
+		bool		g,
+					w;
+
+		while (n < want_n)
+		{
+			const char *t = tokens[RND() % (sizeof(tokens) / sizeof(tokens[0]))];
+			size_t		tl = strlen(t);
+
+			memcpy(buf + n, t, tl);
+			n += tl;
+		}
+		/* the text at the very end of its allocation */
+		s = malloc(n ? n : 1);
+		memcpy(s, buf, n);
+		if (cls == '0')
+			cls = 0;
+		g = ma_dsn_find_status(s, n, cls, got);
+		w = ref_find_status(s, n, cls, want);
+		bad += g != w || strcmp(got, want) != 0;
+		found += w;
+		free(s);
+	}
+#undef RND
+	OK(bad == 0 && found > 2000, "find_status: 40,000 random texts as the reference (%d differ, %d with a code)", bad, found);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1685,6 +1842,7 @@ main(int argc, char **argv)
 	test_search();
 	test_spans();
 	test_diag_collapse();
+	test_find_status_ref();
 	test_field_order();
 	test_xunix();
 	test_mbox();
