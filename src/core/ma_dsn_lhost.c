@@ -181,12 +181,13 @@ static int	sig_ptr[SIG_PTRS];	/* phrase of a pointer hash slot, -1 */
 static bool sig_ready = false;
 
 /*
- * The keys of the pass: each phrase of SIG_MINLEN bytes or more has a key at
- * each offset o < SIG_STRIDE (its bytes o..o+3), so that an occurrence at j
- * is seen where the pass reads a key, at j + o aligned on SIG_STRIDE.
- * Slot s = id * SIG_STRIDE + o.
+ * The keys of the pass: each phrase of SIG_MINLEN bytes or more has a key
+ * for each residue r < SIG_STRIDE (its bytes o..o+3, at an offset o = r +
+ * 8k), so that an occurrence at j is seen where the pass reads a key, at
+ * j + o aligned on SIG_STRIDE.  Slot s = id * SIG_STRIDE + r.
  */
 static uint32_t sig_key[SIG_MAX * SIG_STRIDE];
+static uint8_t sig_off[SIG_MAX * SIG_STRIDE];	/* the key's offset in the phrase (slot % SIG_STRIDE, + 8k) */
 static int	sig_next[SIG_MAX * SIG_STRIDE];	/* next slot of the bucket, -1 */
 static int	sig_bucket[SIG_HASH];	/* first slot of a key hash, -1 */
 
@@ -297,12 +298,34 @@ sig_register(const char *needle, unsigned h)
 			memset(&e->headmask2, 0xFF, nn < 16 ? nn - 8 : 8);
 		}
 		if (nn >= SIG_MINLEN)
-			for (int o = 0; o < SIG_STRIDE; o++)
+			for (int r = 0; r < SIG_STRIDE; r++)
 			{
-				int			slot = nsigs * SIG_STRIDE + o;
+				int			slot = nsigs * SIG_STRIDE + r,
+							best = -1,
+							best_n = 0;
 				unsigned	b;
 
-				sig_key[slot] = load4(low + o);
+				/*
+				 * Any key at an offset r + 8k does for the occurrences the
+				 * pass meets at that residue: the one the fewest phrases
+				 * registered so far share, so that the chains the pass
+				 * walks where a text has a common word stay short
+				 */
+				for (size_t o = (size_t) r; o + 4 <= nn && o < 256; o += SIG_STRIDE)
+				{
+					uint32_t	k = load4(low + o);
+					int			cnt = 0;
+
+					for (int x = sig_bucket[hash4(k)]; x >= 0; x = sig_next[x])
+						cnt += sig_key[x] == k;
+					if (best < 0 || cnt < best_n)
+					{
+						best = (int) o;
+						best_n = cnt;
+					}
+				}
+				sig_off[slot] = (uint8_t) best;
+				sig_key[slot] = load4(low + best);
 				b = hash4(sig_key[slot]);
 				sig_next[slot] = sig_bucket[b];
 				sig_bucket[b] = slot;
@@ -334,7 +357,7 @@ sig_pass(void)
 		for (int slot = sig_bucket[hash4(k)]; slot >= 0; slot = sig_next[slot])
 		{
 			int			id = slot / SIG_STRIDE,
-						o = slot % SIG_STRIDE;
+						o = sig_off[slot];
 			size_t		j;
 			uint64_t	w,
 						w2;
