@@ -38,6 +38,7 @@
 #include "mailauth.h"
 #include "pg_bulk.h"
 #include "core/ma_idn.h"
+#include "core/ma_text.h"
 #include "core/ma_wave.h"
 
 static ma_dns_engine *engine = NULL;
@@ -1076,7 +1077,7 @@ mailauth_utf8_to_text(const char *s)
 		 * invalid text reaches the database: written as TXT data is, invalid
 		 * bytes as \DDD
 		 */
-		if (pg_verify_mbstr(PG_UTF8, s, (int) len, true))
+		if (ma_ascii_run(s, len) == len || pg_verify_mbstr(PG_UTF8, s, (int) len, true))
 			return cstring_to_text_with_len(s, (int) len);
 		return mailauth_bytes_to_text(s, len);
 	}
