@@ -284,31 +284,27 @@ ma_dsn_lower(char *dst, const char *src, size_t n)
 static void
 sb_add_utf8(sbuf *b, const char *s, size_t n)
 {
-	size_t		i = 0;
+	size_t		i = 0,
+				start = 0;		/* s[start, i) is valid, not yet added */
 
 	while (i < n)
 	{
-		size_t		j = i + ma_ascii_run(s + i, n - i);
+		size_t		k;
 
-		sb_add(b, s + i, j - i);
-		i = j;
+		i += ma_ascii_run(s + i, n - i);
 		if (i >= n)
 			break;
+		k = s[i] ? utf8_seq((const unsigned char *) s + i, n - i) : 0;
+		if (k == 0)
 		{
-			size_t		k = s[i] ? utf8_seq((const unsigned char *) s + i, n - i) : 0;
-
-			if (k == 0)
-			{
-				sb_add(b, "\xEF\xBF\xBD", 3);
-				i++;
-			}
-			else
-			{
-				sb_add(b, s + i, k);
-				i += k;
-			}
+			sb_add(b, s + start, i - start);
+			sb_add(b, "\xEF\xBF\xBD", 3);
+			start = ++i;
 		}
+		else
+			i += k;
 	}
+	sb_add(b, s + start, n - start);
 }
 
 /* ---------------------------------------------------------------------
