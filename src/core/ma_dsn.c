@@ -717,6 +717,11 @@ ma_dsn_set_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 	diag_store(&r->diagnostic, buf, o);
 }
 
+/*
+ * r->diagnostic = its text, a space, then s[0..n), whitespace collapsed: the
+ * same as ma_dsn_set_diag() of the whole, without reading the first part
+ * again.
+ */
 void
 ma_dsn_append_diag(ma_dsn_rcpt *r, const char *s, size_t n)
 {
