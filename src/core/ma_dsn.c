@@ -433,8 +433,8 @@ hidx_add(ma_bmsg *m, size_t i)
 			m->hidx[h] = (uint16_t) (i + 1);
 			return;
 		}
-		if (m->headers[slot - 1].key == key &&
-			strcasecmp(m->headers[slot - 1].name, m->headers[i].name) == 0)
+		if (m->headers[slot - 1].key == key && m->headers[slot - 1].name_len == m->headers[i].name_len &&
+			strncasecmp(m->headers[slot - 1].name, m->headers[i].name, m->headers[i].name_len) == 0)
 			return;
 	}
 	m->hidx_full = true;
@@ -443,7 +443,8 @@ hidx_add(ma_bmsg *m, size_t i)
 const char *
 ma_bmsg_header(const ma_bmsg *m, const char *name)
 {
-	uint32_t	key = ma_bhdr_key(name, strlen(name));
+	size_t		n = strlen(name);
+	uint32_t	key = ma_bhdr_key(name, n);
 
 	if (!m->hidx_full)
 	{
@@ -455,7 +456,8 @@ ma_bmsg_header(const ma_bmsg *m, const char *name)
 
 			if (slot == 0)
 				return NULL;
-			if (m->headers[slot - 1].key == key && strcasecmp(m->headers[slot - 1].name, name) == 0)
+			if (m->headers[slot - 1].key == key && m->headers[slot - 1].name_len == n &&
+				strncasecmp(m->headers[slot - 1].name, name, n) == 0)
 				return ma_bmsg_value(m, slot - 1);
 		}
 		return NULL;
@@ -464,7 +466,7 @@ ma_bmsg_header(const ma_bmsg *m, const char *name)
 	{
 		const char *h = m->headers[i].name;
 
-		if (m->headers[i].key == key && h && strcasecmp(h, name) == 0)
+		if (m->headers[i].key == key && h && m->headers[i].name_len == n && strncasecmp(h, name, n) == 0)
 			return ma_bmsg_value(m, i);
 	}
 	return NULL;
@@ -2064,18 +2066,23 @@ add_header(build *b, const char *name, size_t nlen, const char *val, size_t vlen
 	else
 		h->raw = arena_dup(b, val, vlen);
 	if (ma_ascii_run(name, nlen) == nlen)
-		h->name = arena_dup(b, name, nlen);
+	{
+		/* the name too in place when it can be */
+		h->name = name >= b->src && name + nlen <= b->src + b->srclen ? name : arena_dup(b, name, nlen);
+		h->name_len = nlen;
+	}
 	else
 	{
 		sbuf		t = {0};
 
 		sb_add_utf8(&t, name, nlen);
 		h->name = arena_dup(b, t.p ? t.p : "", t.n);
+		h->name_len = t.n;
 		sb_free(&t);
 	}
 	if (h->name == NULL || h->raw == NULL)
 		return;
-	h->key = ma_bhdr_key(h->name, strlen(h->name));
+	h->key = ma_bhdr_key(h->name, h->name_len);
 	b->m.nheaders++;
 	if (!b->m.hidx_full)
 		hidx_add(&b->m, b->m.nheaders - 1);

@@ -78,7 +78,9 @@ extern void ma_dsn_free(ma_dsn_result *r);
 
 typedef struct ma_bhdr
 {
-	char	   *name;				/* as written */
+	const char *name;			/* as written: name_len bytes, in the message
+									 * when it can be (no NUL after it) */
+	size_t		name_len;
 	char	   *value;				/* unfolded, RFC 2047 decoded, UTF-8: NULL
 									 * until read (ma_bmsg_value) */
 	const char *raw;				/* unfolded, trimmed, not decoded */

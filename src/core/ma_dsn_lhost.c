@@ -636,7 +636,7 @@ received_has(const lctx *c, const char *s)
 			size_t		from = recv_low.n;
 
 			/* the raw values: a host name is never an encoded word */
-			if (h->key != key || strcasecmp(h->name, "received") != 0 || h->raw == NULL)
+			if (h->key != key || h->name_len != 8 || strncasecmp(h->name, "received", 8) != 0 || h->raw == NULL)
 				continue;
 			lb_add(&recv_low, h->raw, h->raw_len);
 			lb_add(&recv_low, "\n", 1);
