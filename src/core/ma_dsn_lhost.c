@@ -708,20 +708,29 @@ original_start(const char *t, const char *low, size_t n)
 		"original mail as follows:",
 		NULL
 	};
-	static uint8_t first[256];	/* 1 + index of the first mark starting with a byte */
-	static uint8_t mlen[64];
+	/* the marks by their first byte: by_first[first[c], first[c + 1]) */
+	static uint8_t first[257];
+	static uint8_t by_first[sizeof(marks) / sizeof(marks[0])];
+	static uint8_t mlen[sizeof(marks) / sizeof(marks[0])];
 	static bool ready = false;
 	size_t		pos = 0;
 
 	if (!ready)
 	{
+		int			nm = 0;
+
 		for (int k = 0; marks[k]; k++)
 		{
-			unsigned char c0 = (unsigned char) marks[k][0];
-
 			mlen[k] = (uint8_t) strlen(marks[k]);
-			if (first[c0] == 0)
-				first[c0] = (uint8_t) (k + 1);
+			nm++;
+		}
+		for (int c = 0, at = 0; c < 256; c++)
+		{
+			first[c] = (uint8_t) at;
+			for (int k = 0; k < nm; k++)
+				if ((unsigned char) marks[k][0] == c)
+					by_first[at++] = (uint8_t) k;
+			first[c + 1] = (uint8_t) at;
 		}
 		ready = true;
 	}
@@ -737,12 +746,18 @@ original_start(const char *t, const char *low, size_t n)
 			b++;
 		while (te > b && sp(t[te - 1]))
 			te--;
-		if (te - b >= 10 && first[(unsigned char) low[b]])
+		if (te - b >= 10)
 		{
-			for (int k = first[(unsigned char) low[b]] - 1; marks[k]; k++)
-				if (marks[k][0] == low[b] && te - b >= mlen[k] &&
-					memcmp(low + b, marks[k], mlen[k]) == 0)
+			unsigned char c0 = (unsigned char) low[b];
+
+			/* which mark matched does not matter: the first in by_first order will do */
+			for (int x = first[c0]; x < first[c0 + 1]; x++)
+			{
+				int			k = by_first[x];
+
+				if (te - b >= mlen[k] && memcmp(low + b, marks[k], mlen[k]) == 0)
 					return pos;
+			}
 		}
 		pos = e + 1;
 	}
@@ -980,7 +995,7 @@ head_addr(const char *s, size_t n, bool codes_ok, char *addr, const char **rest,
 		i++;
 	}
 	b = i;
-	i += ma_span_until((const unsigned char *) s + i, n - i, " \t\r\f\v>\"',;([");
+	i += MA_SPAN_UNTIL((const unsigned char *) s + i, n - i, " \t\r\f\v>\"',;([");
 	e = i;
 	/* trailing punctuation of a bare address */
 	while (e > b && (s[e - 1] == ':' || s[e - 1] == '.'))

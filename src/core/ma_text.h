@@ -298,24 +298,28 @@ ma_span(const unsigned char *s, size_t n, ma_span_class cls)
 }
 
 /*
- * How many bytes from s on are none of the bytes of stops (a string literal
- * of a few bytes; NUL is never a stop): ma_span() for a set of its own.
+ * How many bytes from s on are none of the nstops bytes of stops (NUL may
+ * be one only if listed in nstops): ma_span() for a set of its own.  Called
+ * through MA_SPAN_UNTIL() with a string literal, whose length is then a
+ * constant and the comparisons unrolled.
  */
+#define MA_SPAN_UNTIL(s, n, lit) ma_span_until((s), (n), (lit), sizeof(lit) - 1)
+
 #ifdef __SSE2__
 static inline unsigned
-ma_until_mask(const unsigned char *s, const char *stops)
+ma_until_mask(const unsigned char *s, const char *stops, int nstops)
 {
 	__m128i		v = _mm_loadu_si128((const __m128i *) s),
 				m = _mm_setzero_si128();
 
-	for (const char *q = stops; *q; q++)
-		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(*q)));
+	for (int q = 0; q < nstops; q++)
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(stops[q])));
 	return (unsigned) _mm_movemask_epi8(m);
 }
 #endif
 
 static inline size_t
-ma_span_until(const unsigned char *s, size_t n, const char *stops)
+ma_span_until(const unsigned char *s, size_t n, const char *stops, int nstops)
 {
 	size_t		j = 0;
 
@@ -325,15 +329,15 @@ ma_span_until(const unsigned char *s, size_t n, const char *stops)
 		unsigned	m;
 
 		for (; j + 16 <= n; j += 16)
-			if ((m = ma_until_mask(s + j, stops)) != 0)
+			if ((m = ma_until_mask(s + j, stops, nstops)) != 0)
 				return j + (size_t) __builtin_ctz(m);
 		if (j == n)
 			return n;
-		m = ma_until_mask(s + n - 16, stops) >> (16 - (n - j));
+		m = ma_until_mask(s + n - 16, stops, nstops) >> (16 - (n - j));
 		return m ? j + (size_t) __builtin_ctz(m) : n;
 	}
 #endif
-	while (j < n && (s[j] == '\0' || strchr(stops, s[j]) == NULL))
+	while (j < n && memchr(stops, s[j], (size_t) nstops) == NULL)
 		j++;
 	return j;
 }

@@ -1467,7 +1467,7 @@ test_spans(void)
 		want = 0;
 		while (want < n && (s[want] == 0 || strchr(" \t:@\x80", s[want]) == NULL))
 			want++;
-		bad_until += ma_span_until(s, n, " \t:@\x80") != want;
+		bad_until += MA_SPAN_UNTIL(s, n, " \t:@\x80") != want;
 		free(s);
 	}
 #undef RND
