@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * ma_text.h
- *	  Small byte-level helpers the core's parsers share: UTF-8 sequences
- *	  and base64 digits.  Header-only (static inline), no postgres.h.
+ *	  Small byte-level helpers the core's parsers share: UTF-8 sequences,
+ *	  base64 digits, ASCII runs and spans of a byte class (16 bytes at a
+ *	  time with SSE2).  Header-only (static inline), no postgres.h.
  *
  *-------------------------------------------------------------------------
  */
@@ -120,8 +121,9 @@ ma_ascii_run(const char *s, size_t n)
 #ifdef __SSE2__
 	/*
 	 * 16 bytes at a time: no high bit (movemask), no zero byte; the rest
-	 * with one more load of the last 16 bytes (or 8), overlapping
-	 * what was seen: no loop that ends after a varying number of bytes
+	 * with one more load of the last 16 bytes (below, of 8 or 4 bytes, or
+	 * the first, middle and last of 1 to 3), overlapping what was seen: no
+	 * loop that ends after a varying number of bytes
 	 */
 	if (n >= 16)
 	{
